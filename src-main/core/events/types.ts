@@ -1,0 +1,67 @@
+import type { FailureReason } from '../errors';
+import type { LogLevel, LogSource } from '../util/logger';
+
+/** The slot states of architecture.md, in cycle order, then the off-cycle states. */
+export const SLOT_STATES = [
+  'idle', 'preparing', 'cloning', 'booting', 'connecting', 'registering', 'listening', 'running', 'finishing',
+  'tearing-down', 'backoff', 'draining', 'paused', 'stopped',
+] as const;
+export type SlotState = (typeof SLOT_STATES)[number];
+
+/** Timed phases of one cycle (telemetry.md §4.1). */
+export const PHASES = ['pull', 'clone', 'boot', 'ip', 'connect', 'register', 'idle', 'finishing', 'teardown'] as const;
+export type Phase = (typeof PHASES)[number];
+export type PhaseOutcome = 'ok' | 'timeout' | 'error' | 'cancelled';
+
+/** The runner's TaskResult as printed, and the semconv pipeline result it maps to. */
+export type RunnerResult = 'Succeeded' | 'SucceededWithIssues' | 'Failed' | 'Canceled' | 'Skipped' | 'Abandoned';
+export type PipelineResult = 'success' | 'failure' | 'cancellation' | 'skip' | 'error';
+
+export type CycleOutcome = 'job_completed' | 'idle_recycled' | 'failed' | 'aborted';
+
+export interface SlotSnapshot {
+  slot: number;
+  state: SlotState;
+  since: number;
+  vm?: string;
+  runnerName?: string;
+  runnerId?: number;
+  job?: { name: string; startedAt: number };
+  imageDigest?: string;
+  lastError?: { reason: FailureReason; message: string; at: number };
+  retryAt?: number;
+}
+
+export type EkidenEvent =
+  | { type: 'slot.state'; at: number; slot: number; state: SlotState; previous: SlotState; vm?: string; reason?: FailureReason; retryAt?: number }
+  | { type: 'phase.completed'; at: number; slot: number; phase: Phase; outcome: PhaseOutcome; seconds: number; vm?: string }
+  | { type: 'job.started'; at: number; slot: number; vm: string; runnerName: string; job: string }
+  | {
+      type: 'job.completed'; at: number; slot: number; vm: string; runnerName: string; job: string;
+      runnerResult: RunnerResult; result: PipelineResult; seconds: number; imageDigest?: string;
+    }
+  | { type: 'cycle.completed'; at: number; slot: number; outcome: CycleOutcome; seconds: number; vm?: string }
+  | {
+      type: 'failure'; at: number; slot?: number; reason: FailureReason; message: string; detail?: string;
+      phase?: Phase; vm?: string; hostWide: boolean;
+    }
+  | { type: 'host.state'; at: number; paused: boolean; draining: boolean; hostError?: { reason: FailureReason; message: string } }
+  | { type: 'image.pulled'; at: number; ref: string; result: 'unchanged' | 'updated' | 'failed'; digest?: string; seconds: number }
+  | { type: 'runner.deleted'; at: number; runnerId: number; name: string; reason: 'teardown' | 'idle_ttl' | 'sweep' | 'jit_orphan'; status: 204 | 404 | 422 }
+  | { type: 'vm.inventory'; at: number; vms: { name: string; owner: 'ekiden' | 'other'; state: 'running' | 'suspended' | 'stopped' }[] }
+  | { type: 'runner.version'; at: number; slot: number; version: string }
+  | { type: 'log'; entry: LogEntry };
+
+export interface LogEntry {
+  seq: number;
+  ts: number;
+  level: LogLevel;
+  scope: string;
+  source: LogSource;
+  slot?: number;
+  vm?: string;
+  job?: string;
+  text: string;
+}
+
+export type EventOf<T extends EkidenEvent['type']> = Extract<EkidenEvent, { type: T }>;

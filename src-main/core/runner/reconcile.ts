@@ -1,0 +1,55 @@
+import { parseVmName } from '../host/tart/vm-name';
+import type { SlotDeps } from './ports';
+
+export interface ReconcilerDeps extends SlotDeps {
+  hostId: string;
+  /** VMs a live slot owns right now: never touched. */
+  ownedVms: () => Set<string>;
+  /** Runner names a live slot owns right now: never touched. */
+  ownedRunners: () => string[];
+}
+
+/**
+ * Desired state vs reality (field-failures #1, #11, #23, #28): VMs named `ekiden-<host>-*` that no
+ * slot owns are stopped and deleted; offline, idle runners this host registered are deleted.
+ */
+export class Reconciler {
+  constructor(private readonly deps: ReconcilerDeps) {}
+
+  async reapVms(): Promise<string[]> {
+    const { backend, bus, clock, logger } = this.deps;
+    const vms = (await backend.list()).filter((v) => v.source === 'local');
+    const owned = this.deps.ownedVms();
+    bus.emit({
+      type: 'vm.inventory', at: clock.now(),
+      vms: vms.map((v) => ({ name: v.name, owner: parseVmName(v.name) ? 'ekiden' : 'other', state: v.state })),
+    });
+    const orphans = vms.filter((v) => parseVmName(v.name)?.host === this.deps.hostId && !owned.has(v.name));
+    for (const vm of orphans) {
+      logger.log('warn', `removing leftover VM ${vm.name} (${vm.state}) that no slot owns`, { scope: 'core', vm: vm.name });
+      if (vm.running) await backend.stop(vm.name, { timeoutSeconds: 5 });
+      await backend.delete(vm.name);
+    }
+    return orphans.map((v) => v.name);
+  }
+
+  async sweepRunners(): Promise<string[]> {
+    const { github, bus, clock, logger } = this.deps;
+    const prefix = `ekiden-${this.deps.hostId}-`;
+    const runners = await github.listRunners({ namePrefix: prefix });
+    // Read ownership after listing, so a runner minted meanwhile is never mistaken for a leftover.
+    const owned = new Set(this.deps.ownedRunners());
+    const removed: string[] = [];
+    for (const runner of runners) {
+      if (!runner.name.startsWith(prefix) || owned.has(runner.name) || runner.status !== 'offline' || runner.busy) continue;
+      const outcome = await github.deleteRunner(runner.id);
+      bus.emit({
+        type: 'runner.deleted', at: clock.now(), runnerId: runner.id, name: runner.name, reason: 'sweep',
+        status: outcome === 'deleted' ? 204 : outcome === 'busy' ? 422 : 404,
+      });
+      if (outcome !== 'busy') removed.push(runner.name);
+      logger.log('info', `swept stale runner registration ${runner.name} (${outcome})`, { scope: 'github' });
+    }
+    return removed;
+  }
+}

@@ -1,0 +1,266 @@
+import type { EkidenError } from '../errors';
+import type { SlotSnapshot } from '../events/types';
+import { parseVmName } from '../host/tart/vm-name';
+import type { Logger } from '../util/logger';
+import type { BackoffSettings } from './backoff';
+import { CapacityGate } from './capacity';
+import { ImageManager, type ImageSettings } from './image-manager';
+import type { SlotDeps, SlotSettings } from './ports';
+import { Reconciler } from './reconcile';
+import { Slot, type SlotHost } from './slot';
+
+export interface SupervisorSettings {
+  slots: number;
+  slot: SlotSettings;
+  image: ImageSettings;
+  backoff: BackoffSettings & { hostRebootAfter: number };
+  reconcileIntervalSeconds: number;
+  sweepIntervalMinutes: number;
+  /** First wait before slots retry after a host-wide error; doubles up to 10 minutes. */
+  hostRetrySeconds: number;
+}
+
+export interface HostSnapshot {
+  hostId: string;
+  paused: boolean;
+  draining: boolean;
+  stopped: boolean;
+  hostError?: { reason: string; message: string; since: number };
+  slots: SlotSnapshot[];
+  imageDigest?: string;
+}
+
+/**
+ * Runs the host's slots: reconciles reality at start and periodically, keeps the image fresh,
+ * turns host-wide failures into one pause with one message, and drains or stops on request.
+ */
+export class Supervisor {
+  private readonly slots: Slot[] = [];
+  private readonly images: ImageManager;
+  private readonly capacity: CapacityGate;
+  private readonly reconciler: Reconciler;
+  private readonly log: Logger;
+  private mode: 'idle' | 'running' | 'draining' | 'paused' | 'stopped' = 'idle';
+  private hostError: HostSnapshot['hostError'];
+  private hostRetryDelay: number;
+  /** True while slots re-try after a host-wide error; the error stays shown until one succeeds. */
+  private probing = false;
+  private hostClearWaiters: (() => void)[] = [];
+  private hostRetryTimer = new AbortController();
+  private limitErrors = 0;
+  private timers = new AbortController();
+  private loops: Promise<void>[] = [];
+
+  constructor(
+    private settings: SupervisorSettings,
+    private readonly deps: SlotDeps,
+  ) {
+    if (settings.slots < 1 || settings.slots > 2) throw new Error('vm.slots must be 1 or 2: Apple allows two macOS guests per host');
+    this.log = deps.logger.child({ scope: 'core' });
+    this.images = new ImageManager(settings.image, deps);
+    this.capacity = new CapacityGate(deps.backend, deps.clock, 2_000);
+    this.hostRetryDelay = settings.hostRetrySeconds * 1000;
+    const host: SlotHost = {
+      images: this.images,
+      capacity: this.capacity,
+      backoff: settings.backoff,
+      waitForHostClear: (signal) => this.waitForHostClear(signal),
+      reportHostError: (error) => this.reportHostError(error),
+      noteLimitError: () => this.noteLimitError(),
+      noteStartSucceeded: () => (this.limitErrors = 0),
+      noteHealthy: () => this.noteHealthy(),
+    };
+    for (let i = 0; i < settings.slots; i++) this.slots.push(new Slot(i, settings.slot, deps, host));
+    this.reconciler = new Reconciler({
+      ...deps,
+      hostId: settings.slot.hostId,
+      ownedVms: () => this.ownedVms(),
+      ownedRunners: () => this.slots.map((s) => s.snapshot().runnerName).filter((n): n is string => !!n),
+    });
+  }
+
+  snapshot(): HostSnapshot {
+    return {
+      hostId: this.settings.slot.hostId,
+      paused: this.mode === 'paused',
+      draining: this.mode === 'draining',
+      stopped: this.mode === 'stopped',
+      hostError: this.hostError,
+      slots: this.slots.map((s) => s.snapshot()),
+      imageDigest: this.images.inUse?.digest,
+    };
+  }
+
+  /** Reconciles leftovers of an earlier run (kill -9, power cut), then starts every slot. */
+  async start(): Promise<void> {
+    this.mode = 'running';
+    this.emitHostState();
+    await this.reconciler.reapVms().catch((e) => this.log.log('warn', `startup VM reap failed: ${(e as Error).message}`));
+    await this.reconciler.sweepRunners().catch((e) => this.log.log('warn', `startup runner sweep failed: ${(e as Error).message}`));
+    this.startSlots();
+    void this.periodic();
+  }
+
+  private startSlots(): void {
+    this.loops = this.slots.map((s) => s.start());
+  }
+
+  private async periodic(): Promise<void> {
+    const signal = this.timers.signal;
+    let lastSweep = this.deps.clock.now();
+    while (!signal.aborted) {
+      try {
+        await this.deps.clock.sleep(this.settings.reconcileIntervalSeconds * 1000, signal);
+      } catch {
+        return;
+      }
+      await this.reconciler.reapVms().catch((e) => this.log.log('warn', `reconcile failed: ${(e as Error).message}`));
+      if (this.deps.clock.now() - lastSweep >= this.settings.sweepIntervalMinutes * 60_000) {
+        lastSweep = this.deps.clock.now();
+        await this.reconciler.sweepRunners().catch((e) => this.log.log('warn', `runner sweep failed: ${(e as Error).message}`));
+      }
+      if (this.mode === 'running') await this.images.refresh(signal);
+    }
+  }
+
+  /** Pause = drain every slot; resolves when all are paused. */
+  async pause(): Promise<void> {
+    if (this.mode !== 'running') return;
+    this.mode = 'draining';
+    this.emitHostState();
+    this.log.log('info', 'pausing: running jobs finish, idle runners are deregistered, nothing new starts');
+    await Promise.all(this.slots.map((s) => s.drain()));
+    await Promise.all(this.loops);
+    this.mode = 'paused';
+    this.emitHostState();
+  }
+
+  async resume(): Promise<void> {
+    if (this.mode === 'running') {
+      this.slots.forEach((s) => s.poke());
+      return;
+    }
+    if (this.mode === 'draining') await Promise.all(this.loops);
+    this.mode = 'running';
+    this.clearHostError();
+    this.emitHostState();
+    this.log.log('info', 'resumed');
+    this.startSlots();
+  }
+
+  /** Applies a new configuration between cycles (never mid-job). */
+  updateSettings(settings: SupervisorSettings): void {
+    this.settings = settings;
+    this.images.update(settings.image);
+    for (const slot of this.slots) slot.updateSettings(settings.slot);
+  }
+
+  /**
+   * Ends the supervisor. `drain` lets running jobs finish; `now` cancels them. Either way every VM
+   * and runner registration of ours is removed before this resolves.
+   */
+  async shutdown(how: 'drain' | 'now'): Promise<void> {
+    if (how === 'drain' && this.mode === 'running') {
+      this.mode = 'draining';
+      this.emitHostState();
+      await Promise.all(this.slots.map((s) => s.drain()));
+    }
+    this.mode = 'stopped';
+    this.hostRetryTimer.abort();
+    this.hostClearWaiters.splice(0).forEach((w) => w());
+    await Promise.all(this.slots.map((s) => s.stopNow()));
+    await Promise.all(this.loops);
+    this.timers.abort();
+    await this.reconciler.reapVms().catch((e) => this.log.log('warn', `final VM reap failed: ${(e as Error).message}`));
+    await this.reconciler.sweepRunners().catch((e) => this.log.log('warn', `final runner sweep failed: ${(e as Error).message}`));
+    this.emitHostState();
+  }
+
+  private ownedVms(): Set<string> {
+    return new Set(this.slots.map((s) => s.snapshot().vm).filter((n): n is string => !!n));
+  }
+
+  private emitHostState(): void {
+    this.deps.bus.emit({
+      type: 'host.state', at: this.deps.clock.now(), paused: this.mode === 'paused' || this.mode === 'stopped',
+      draining: this.mode === 'draining', hostError: this.hostError && { reason: this.hostError.reason as EkidenError['reason'], message: this.hostError.message },
+    });
+  }
+
+  private reportHostError(error: EkidenError): void {
+    const again = this.hostError?.reason === error.reason;
+    this.probing = false;
+    if (again) {
+      this.scheduleHostRetry();
+      return;
+    }
+    this.hostError = { reason: error.reason, message: error.message, since: this.deps.clock.now() };
+    this.log.log('error', `host-wide problem, all slots wait: ${error.reason}: ${error.message}`);
+    this.emitHostState();
+    this.scheduleHostRetry();
+  }
+
+  private scheduleHostRetry(): void {
+    this.hostRetryTimer.abort();
+    this.hostRetryTimer = new AbortController();
+    const delay = this.hostRetryDelay;
+    this.hostRetryDelay = Math.min(this.hostRetryDelay * 2, 600_000);
+    this.deps.clock.sleep(delay, this.hostRetryTimer.signal).then(
+      () => {
+        // Let the slots try again: if the cause persists, the first failure reports it again.
+        this.log.log('info', `re-checking the host-wide problem (${this.hostError?.reason})`);
+        this.releaseHostWaiters();
+      },
+      () => {},
+    );
+  }
+
+  private clearHostError(): void {
+    if (this.hostError) this.log.log('info', `host-wide problem resolved: ${this.hostError.reason}`);
+    this.hostError = undefined;
+    this.emitHostState();
+    this.hostRetryDelay = this.settings.hostRetrySeconds * 1000;
+    this.hostRetryTimer.abort();
+    this.releaseHostWaiters();
+  }
+
+  private releaseHostWaiters(): void {
+    this.probing = true;
+    this.hostClearWaiters.splice(0).forEach((w) => w());
+  }
+
+  private waitForHostClear(signal: AbortSignal): Promise<void> {
+    if (!this.hostError || this.probing || this.mode === 'stopped') return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.hostClearWaiters.push(resolve);
+      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+    });
+  }
+
+  private noteLimitError(): void {
+    const oursRunning = this.capacity.reservations.length > 1;
+    if (oursRunning) return;
+    this.limitErrors += 1;
+    if (this.limitErrors >= this.settings.backoff.hostRebootAfter) {
+      this.limitErrors = 0;
+      this.deps.bus.emit({
+        type: 'failure', at: this.deps.clock.now(), reason: 'host_reboot_needed', hostWide: true,
+        message: `macOS refuses to start VMs ("exceeds the system limit") although none of ours run: reboot this Mac (cirruslabs/tart#1217).`,
+      });
+      this.reportHostError({
+        reason: 'host_reboot_needed',
+        message: 'macOS refuses to start VMs ("exceeds the system limit") although none of ours run: reboot this Mac.',
+      } as EkidenError);
+    }
+  }
+
+  /** Clears a host-wide error once any cycle gets through. */
+  noteHealthy(): void {
+    if (this.hostError) this.clearHostError();
+  }
+
+  /** Parses a VM name of ours (for callers that list VMs). */
+  static isOurs(hostId: string, name: string): boolean {
+    return parseVmName(name)?.host === hostId;
+  }
+}
