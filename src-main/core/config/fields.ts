@@ -15,7 +15,8 @@ export function jsonKind(value: unknown): string {
   return typeof value;
 }
 
-function typeProblem(input: unknown, expected: string, requiredFor?: string): string {
+/** "required" for a missing value, else what the value should have been. */
+export function typeProblem(input: unknown, expected: string, requiredFor?: string): string {
   if (input === undefined) return requiredFor ? `required for ${requiredFor}` : 'required';
   return `must be ${expected}, not ${jsonKind(input)}`;
 }
@@ -70,11 +71,12 @@ export function numberIn(fix: string, rules: NumberRules = {}) {
   const integer = rules.integer ?? true;
   const noun = integer ? 'a whole number' : 'a number';
   const unit = rules.unit ? ` ${rules.unit}` : '';
+  const amount = (n: number): string => `${n}${n === 1 ? unit.replace(/s$/, '') : unit}`;
   return z.number({ error: (iss) => msg(typeProblem(iss.input, noun), fix) }).superRefine((value, ctx) => {
     let problem: string | undefined;
     if (integer && !Number.isInteger(value)) problem = `must be a whole number${unit ? ` of${unit}` : ''}`;
-    else if (rules.min !== undefined && value < rules.min) problem = `must be at least ${rules.min}${unit}`;
-    else if (rules.max !== undefined && value > rules.max) problem = `must be at most ${rules.max}${unit}`;
+    else if (rules.min !== undefined && value < rules.min) problem = `must be at least ${amount(rules.min)}`;
+    else if (rules.max !== undefined && value > rules.max) problem = `must be at most ${amount(rules.max)}`;
     if (problem) ctx.addIssue({ code: 'custom', message: msg(problem, fix) });
   });
 }
@@ -99,13 +101,19 @@ export function expandHome(p: string, home = os.homedir()): string {
   return p === '~' ? home : p.startsWith('~/') ? path.join(home, p.slice(2)) : p;
 }
 
+/** Normalised, without a trailing slash (except the root). */
+export function normalizePath(p: string): string {
+  const n = path.normalize(p);
+  return n.length > 1 ? n.replace(/\/+$/, '') : n;
+}
+
 /** An absolute path (or `~/…`), returned absolute. */
 export function absolutePath(fix: string, rules: Omit<TextRules, 'pattern' | 'patternProblem'> = {}) {
   return text(fix, {
     ...rules,
     check: (value) =>
       path.isAbsolute(expandHome(value)) ? rules.check?.(value) : 'must be an absolute path (or start with ~/)',
-  }).transform((value) => path.normalize(expandHome(value)));
+  }).transform((value) => normalizePath(expandHome(value)));
 }
 
 export function httpUrl(fix: string, check?: (url: URL) => string | undefined) {

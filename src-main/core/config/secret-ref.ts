@@ -1,7 +1,7 @@
 // A secret is never written into the config; the config names where it lives.
 import path from 'node:path';
 import { z } from 'zod';
-import { expandHome, jsonKind, msg } from './fields';
+import { expandHome, jsonKind, msg, normalizePath } from './fields';
 
 export type SecretRef = { env: string } | { file: string } | { keychain: string };
 
@@ -66,7 +66,7 @@ export function secretRef(ex: SecretExample, requiredFor?: string) {
         ctx.addIssue({ code: 'custom', message: problem.message, path: problem.key ? [problem.key] : [] });
       }
     })
-    .transform((ref): SecretRef => ('file' in ref ? { file: path.normalize(expandHome(ref.file)) } : ref));
+    .transform((ref): SecretRef => ('file' in ref ? { file: normalizePath(expandHome(ref.file)) } : ref));
 }
 
 export function describeRef(ref: SecretRef): string {

@@ -1,4 +1,5 @@
 import type { FailureReason } from '../errors';
+import type { CheckId, CheckStatus } from '../host/preflight';
 import type { LogLevel, LogSource } from '../util/logger';
 
 /** The slot states of architecture.md, in cycle order, then the off-cycle states. */
@@ -45,11 +46,30 @@ export type EkidenEvent =
       type: 'failure'; at: number; slot?: number; reason: FailureReason; message: string; detail?: string;
       phase?: Phase; vm?: string; hostWide: boolean;
     }
-  | { type: 'host.state'; at: number; paused: boolean; draining: boolean; hostError?: { reason: FailureReason; message: string } }
+  | {
+      type: 'host.state'; at: number; paused: boolean; draining: boolean; hostError?: { reason: FailureReason; message: string };
+      /** How many slots the supervisor runs (a slot that never left `idle` has no slot.state event yet). */
+      slots: number;
+    }
   | { type: 'image.pulled'; at: number; ref: string; result: 'unchanged' | 'updated' | 'failed'; digest?: string; seconds: number }
+  /** The image new clones use changed (first resolve, or a new digest from `tart fqn`). */
+  | { type: 'image.current'; at: number; ref: string; digest: string }
   | { type: 'runner.deleted'; at: number; runnerId: number; name: string; reason: 'teardown' | 'idle_ttl' | 'sweep' | 'jit_orphan'; status: 204 | 404 | 422 }
-  | { type: 'vm.inventory'; at: number; vms: { name: string; owner: 'ekiden' | 'other'; state: 'running' | 'suspended' | 'stopped' }[] }
+  | {
+      type: 'vm.inventory'; at: number; vms: { name: string; owner: 'ekiden' | 'other'; state: 'running' | 'suspended' | 'stopped' }[];
+      /** Bytes of the OCI cache: digest entries of `tart list` (GB × 10⁹). */
+      ociCacheBytes?: number;
+    }
   | { type: 'runner.version'; at: number; slot: number; version: string }
+  /** The newest osx/arm64 runner GitHub offers (`…/runners/downloads`). */
+  | { type: 'runner.latest'; at: number; version: string }
+  /** One HTTP attempt to the GitHub API (the transport's call record; never carries secrets). */
+  | {
+      type: 'github.call'; at: number; method: string; urlTemplate: string; serverAddress: string; status: number | null;
+      seconds: number; errorType?: string; rateLimit?: { resource: string; remaining: number; limit?: number };
+    }
+  /** The latest preflight or doctor results. `values` holds extra measurements (dhcp_leases: active, expired). */
+  | { type: 'host.checks'; at: number; checks: { id: CheckId; status: CheckStatus; value?: number; values?: Record<string, number> }[] }
   | { type: 'log'; entry: LogEntry };
 
 export interface LogEntry {

@@ -5,6 +5,7 @@ import { systemClock, type Clock } from '../util/clock';
 import { nullLogger, type Logger } from '../util/logger';
 import { httpFailureOf, toGitHubApiError, GitHubApiError } from './api-errors';
 import { scopeLabel, type CredentialKind, type GitHubCredentials, type GitHubScope, type GitHubSettings } from './github-config';
+import { paginateRoute } from './paginate';
 import { scopeRoutes } from './scope';
 import { apiPath, buildOctokit, TransportState, type GitHubOctokit, type TransportOptions } from './transport';
 import { resolveEndpoints, runnerUrlFor, type GitHubEndpoints } from './urls';
@@ -147,7 +148,7 @@ export async function resolveInstallation(appOctokit: GitHubOctokit, scope: GitH
   const owner = ownerOf(scope).toLowerCase();
   let installations: Record<string, unknown>[];
   try {
-    installations = (await appOctokit.paginate('GET /app/installations', { per_page: 100 })) as Record<string, unknown>[];
+    installations = await paginateRoute<Record<string, unknown>>(appOctokit, 'GET /app/installations', {});
   } catch (e) {
     throw toGitHubApiError(e, { ...ctx, now: clock.now() });
   }

@@ -11,6 +11,7 @@ import type {
   RunnerRecord,
 } from './github-client';
 import { scopeLabel, type GitHubSettings } from './github-config';
+import { paginateRoute } from './paginate';
 import { scopeRoutes, type ScopeRoutes } from './scope';
 import type { TransportOptions } from './transport';
 
@@ -61,6 +62,14 @@ export function pickRunnerGroup(groups: Pick<ApiRunnerGroup, 'id' | 'name' | 'de
   return group ? group.id : null;
 }
 
+/**
+ * True when generate-jitconfig is missing on a GHES server (404 there), so the caller falls back to a
+ * registration token + `config.sh` (github.md §8.7). A scope that is really invisible fails again there.
+ */
+export function isJitUnavailable(e: unknown, client: Pick<OctokitGitHubClient, 'connection'>): boolean {
+  return client.connection.endpoints.ghes && e instanceof GitHubApiError && e.operation === 'generate-jitconfig' && e.status === 404;
+}
+
 /** GitHubClient on @octokit/rest, for repo, org and enterprise scope (github.md §2, §5, §8). */
 export class OctokitGitHubClient implements GitHubClient {
   readonly runnerUrl: string;
@@ -107,7 +116,7 @@ export class OctokitGitHubClient implements GitHubClient {
     if (!route) return 1; // repo runners always live in the Default group
     let groups: ApiRunnerGroup[];
     try {
-      groups = (await this.octokit.paginate(route, { ...this.routes.params, per_page: 100 })) as ApiRunnerGroup[];
+      groups = await paginateRoute<ApiRunnerGroup>(this.octokit, route, this.routes.params, 'runner_groups');
     } catch (e) {
       throw this.fail(e, 'list-runner-groups');
     }
@@ -144,8 +153,9 @@ export class OctokitGitHubClient implements GitHubClient {
       if (status === undefined || status === 409 || status >= 500) {
         await this.removeJitOrphan(req.name);
         if (status === 409) throw error;
-        // Whatever the status, the caller must mint again under a new name.
-        throw new GitHubApiError('github_5xx', `${error.message} (name ${req.name} retired; mint again under a new name)`, {
+        // The answer was lost, so the name may be taken: the caller mints again under a new name.
+        const what = status === undefined ? 'got no answer' : `answered ${status}`;
+        throw new GitHubApiError('github_5xx', `generate-jitconfig ${what}; runner name ${req.name} retired, mint again under a new name`, {
           operation: error.operation,
           status: error.status,
           githubMessage: error.githubMessage,
@@ -215,7 +225,7 @@ export class OctokitGitHubClient implements GitHubClient {
   async listRunners(filter: { namePrefix?: string } = {}): Promise<RunnerRecord[]> {
     let runners: ApiRunner[];
     try {
-      runners = (await this.octokit.paginate(this.routes.runners('GET'), { ...this.routes.params, per_page: 100 })) as ApiRunner[];
+      runners = await paginateRoute<ApiRunner>(this.octokit, this.routes.runners('GET'), this.routes.params, 'runners');
     } catch (e) {
       throw this.fail(e, 'list-runners');
     }

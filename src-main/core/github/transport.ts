@@ -2,8 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
-import type { OctokitOptions } from '@octokit/core';
-import type { EndpointDefaults } from '@octokit/types';
 import { systemClock, type Clock } from '../util/clock';
 import { nullLogger, type Logger } from '../util/logger';
 
@@ -70,7 +68,14 @@ interface EkidenTransport {
   requestTimeoutMs: number;
 }
 
-type RequestOptions = Required<EndpointDefaults>;
+type OctokitOptions = NonNullable<ConstructorParameters<typeof Octokit>[0]>;
+/** The endpoint options octokit hands to request hooks (the parts we read or set). */
+interface RequestOptions {
+  method: string;
+  url: string;
+  baseUrl: string;
+  request: { signal?: unknown; [k: string]: unknown };
+}
 
 /** The path of a request relative to the API root, whatever form octokit holds it in. */
 export function apiPath(options: { url: string; baseUrl?: string }): string {
@@ -134,13 +139,13 @@ function observeResponses(octokit: { hook: Octokit['hook'] }, options: OctokitOp
       });
     };
     try {
-      const response = await request(o);
+      const response = await request(opts);
       observe(response.status, response.headers as Record<string, unknown>);
       return response;
     } catch (e) {
-      const err = e as { status?: number; response?: { status: number; headers: Record<string, unknown> }; name?: string; cause?: { name?: string } };
+      const err = e as { response?: { status: number; headers: Record<string, unknown> } };
       if (err.response) observe(err.response.status, err.response.headers, String(err.response.status));
-      else observe(null, undefined, timeout.aborted ? 'timeout' : 'network');
+      else observe(null, undefined, (o.request.signal as AbortSignal | undefined)?.aborted ? 'timeout' : 'network');
       throw e;
     }
   });
@@ -155,14 +160,16 @@ const DO_NOT_RETRY = [400, 401, 403, 404, 409, 410, 422, 429, 451];
 
 /** Octokit's log, bridged to our Logger. Its request lines are debug; warnings (e.g. clock skew) stay warnings. */
 function octokitLog(logger: Logger, onWarn: (m: string) => void) {
-  const debug = (m: unknown) => logger.log('debug', String(m));
+  // request-log's bare "request" line carries nothing useful (its second argument is never logged).
+  const debug = (m: unknown) => m !== 'request' && logger.log('debug', String(m));
   return {
     debug,
     info: debug,
     error: debug,
     warn: (m: unknown) => {
       onWarn(String(m));
-      logger.log('warn', String(m));
+      // auth-app's retries during token replication are expected noise; a lasting 401 still surfaces as an error.
+      logger.log(/Retrying after 401 response to account for token replication delay/.test(String(m)) ? 'info' : 'warn', String(m));
     },
   };
 }

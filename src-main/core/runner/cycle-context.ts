@@ -1,3 +1,4 @@
+import type { Phase } from '../events/types';
 import type { GuestShell } from '../guest/guest-shell';
 import type { VmHandle } from '../host/vm-backend';
 import type { RunnerSession } from './runner-session';
@@ -26,6 +27,8 @@ export class CycleContext {
   reserved = false;
   tearingDown = false;
   jobStarted = false;
+  /** The first timed phase that ended in an error, for the failure's `ekiden.phase`. */
+  failedPhase: Phase | undefined;
 
   constructor(
     readonly vm: string,

@@ -14,6 +14,8 @@ export interface CycleImage {
   /** What to clone: the digest-qualified name, so the job's record names exactly what ran. */
   source: string;
   digest: string;
+  /** Seconds `tart pull` took for this request; absent when no pull was needed. */
+  pullSeconds?: number;
 }
 
 /**
@@ -52,29 +54,29 @@ export class ImageManager {
     const { ref, pullPolicy, checkIntervalMinutes } = this.settings;
     const due = this.deps.clock.now() - this.lastCheck >= checkIntervalMinutes * 60_000;
     const needPull = !this.current || (pullPolicy === 'always-check' && due);
+    let pullSeconds: number | undefined;
     if (needPull) {
       let cached: string | undefined;
       if (pullPolicy !== 'always-check') cached = await this.fqnOrUndefined(ref);
-      if (!cached) await this.pull(ref, signal, onLine);
+      if (!cached) pullSeconds = await this.pull(ref, signal, onLine);
       this.lastCheck = this.deps.clock.now();
       const fqn = cached ?? (await this.deps.backend.fqn(ref));
       this.setCurrent(fqn);
     }
-    return this.current!;
+    return { ...this.current!, pullSeconds };
   }
 
   /** Scheduled refresh between cycles (always-check policy); failures are reported, never thrown. */
   async refresh(signal: AbortSignal): Promise<void> {
     if (this.settings.pullPolicy !== 'always-check') return;
     try {
-      this.lastCheck = -Infinity;
       await this.forCycle(signal);
     } catch (error) {
       this.deps.logger.log('warn', `scheduled image check failed: ${(error as Error).message}`, { source: 'host' });
     }
   }
 
-  private async pull(ref: string, signal: AbortSignal, onLine?: (line: string) => void): Promise<void> {
+  private async pull(ref: string, signal: AbortSignal, onLine?: (line: string) => void): Promise<number> {
     const started = this.deps.clock.now();
     const seconds = () => (this.deps.clock.now() - started) / 1000;
     try {
@@ -90,6 +92,7 @@ export class ImageManager {
         type: 'image.pulled', at: this.deps.clock.now(), ref, seconds: seconds(), digest,
         result: result.changed ? 'updated' : 'unchanged',
       });
+      return seconds();
     } catch (error) {
       this.deps.bus.emit({ type: 'image.pulled', at: this.deps.clock.now(), ref, result: 'failed', seconds: seconds() });
       if (isEkidenError(error)) throw error;
@@ -107,10 +110,12 @@ export class ImageManager {
 
   private setCurrent(fqn: string): void {
     const digest = digestOf(fqn);
-    if (this.current?.digest !== digest) {
-      this.deps.logger.log('info', `image in use: ${fqn}`, { source: 'host' });
-    }
+    const changed = this.current?.digest !== digest;
     this.current = { source: fqn, digest };
+    if (changed) {
+      this.deps.logger.log('info', `image in use: ${fqn}`, { source: 'host' });
+      this.deps.bus.emit({ type: 'image.current', at: this.deps.clock.now(), ref: this.settings.ref, digest });
+    }
   }
 }
 

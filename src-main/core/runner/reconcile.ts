@@ -18,11 +18,15 @@ export class Reconciler {
 
   async reapVms(): Promise<string[]> {
     const { backend, bus, clock, logger } = this.deps;
-    const vms = (await backend.list()).filter((v) => v.source === 'local');
+    const all = await backend.list();
+    const vms = all.filter((v) => v.source === 'local');
     const owned = this.deps.ownedVms();
+    // Digest entries only: tag entries are links to them and would count the same bytes twice.
+    const ociCacheBytes = all.filter((v) => v.source === 'oci' && v.name.includes('@sha256:')).reduce((sum, v) => sum + v.sizeGb * 1e9, 0);
     bus.emit({
       type: 'vm.inventory', at: clock.now(),
       vms: vms.map((v) => ({ name: v.name, owner: parseVmName(v.name) ? 'ekiden' : 'other', state: v.state })),
+      ociCacheBytes,
     });
     const orphans = vms.filter((v) => parseVmName(v.name)?.host === this.deps.hostId && !owned.has(v.name));
     for (const vm of orphans) {
@@ -34,7 +38,7 @@ export class Reconciler {
   }
 
   async sweepRunners(): Promise<string[]> {
-    const { github, bus, clock, logger } = this.deps;
+    const { github, logger } = this.deps;
     const prefix = `ekiden-${this.deps.hostId}-`;
     const runners = await github.listRunners({ namePrefix: prefix });
     // Read ownership after listing, so a runner minted meanwhile is never mistaken for a leftover.
@@ -42,11 +46,7 @@ export class Reconciler {
     const removed: string[] = [];
     for (const runner of runners) {
       if (!runner.name.startsWith(prefix) || owned.has(runner.name) || runner.status !== 'offline' || runner.busy) continue;
-      const outcome = await github.deleteRunner(runner.id);
-      bus.emit({
-        type: 'runner.deleted', at: clock.now(), runnerId: runner.id, name: runner.name, reason: 'sweep',
-        status: outcome === 'deleted' ? 204 : outcome === 'busy' ? 422 : 404,
-      });
+      const outcome = await github.deleteRunner(runner.id, { reason: 'sweep', name: runner.name });
       if (outcome !== 'busy') removed.push(runner.name);
       logger.log('info', `swept stale runner registration ${runner.name} (${outcome})`, { scope: 'github' });
     }

@@ -194,7 +194,7 @@ export class Slot {
     const failure = isEkidenError(error)
       ? error
       : new EkidenError('vm_exited_unexpectedly', `Unexpected error: ${(error as Error)?.message ?? String(error)}`, undefined, { cause: error });
-    this.reportFailure(failure, c);
+    this.reportFailure(failure, c, c.failedPhase);
     return 'failed';
   }
 
@@ -217,9 +217,12 @@ export class Slot {
 
     // preparing: the image (pull per policy) and a place under the two-VM limit
     this.setState('preparing');
-    const image = await this.phase(c, 'pull', t.pull, () => new EkidenError('pull_failed', `Image pull did not finish within ${t.pull}s.`), (signal) =>
-      this.host.images.forCycle(signal),
+    const image = await withDeadline(
+      this.deps.clock, t.pull * 1000, () => new EkidenError('pull_failed', `Image pull did not finish within ${t.pull}s.`),
+      (signal) => this.host.images.forCycle(signal), c.signal,
     );
+    // The pull phase is timed only when this cycle actually ran `tart pull`.
+    if (image.pullSeconds !== undefined) this.emitPhase(c, 'pull', 'ok', image.pullSeconds);
     c.imageDigest = image.digest;
     await abortable(
       this.host.capacity.acquire(c.vm, c.signal, (running) =>
@@ -305,6 +308,10 @@ export class Slot {
     };
   }
 
+  private emitPhase(c: CycleContext, phase: Phase, outcome: PhaseOutcome, seconds: number): void {
+    this.deps.bus.emit({ type: 'phase.completed', at: this.deps.clock.now(), slot: this.index, phase, outcome, seconds, vm: c.vm });
+  }
+
   /** Runs one timed phase: emits its duration and outcome, and maps its deadline to a typed error. */
   private async phase<T>(c: CycleContext, phase: Phase, seconds: number, onTimeout: () => EkidenError, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const started = this.deps.clock.now();
@@ -314,6 +321,7 @@ export class Slot {
       return await withDeadline(this.deps.clock, seconds * 1000, () => (timeoutError = onTimeout()), work, c.signal);
     } catch (error) {
       outcome = error === timeoutError ? 'timeout' : c.signal.reason instanceof CycleCancelled ? 'cancelled' : 'error';
+      c.failedPhase ??= phase;
       throw error;
     } finally {
       this.deps.bus.emit({
@@ -498,11 +506,7 @@ export class Slot {
         return first.name;
       }
       const reason = first.kind === 'ttl' ? 'idle_ttl' : 'teardown';
-      const outcome = c.runner?.id !== undefined ? await this.deps.github.deleteRunner(c.runner.id) : 'not-found';
-      this.deps.bus.emit({
-        type: 'runner.deleted', at: this.deps.clock.now(), runnerId: c.runner?.id ?? 0, name: c.runner?.name ?? c.vm, reason,
-        status: outcome === 'deleted' ? 204 : outcome === 'busy' ? 422 : 404,
-      });
+      const outcome = c.runner?.id !== undefined ? await this.deps.github.deleteRunner(c.runner.id, { reason, name: c.runner.name }) : 'not-found';
       if (outcome === 'busy') {
         this.log.log('info', 'a job raced in while deregistering the idle runner; following it', { vm: c.vm });
         const m = await session.waitFor('job-started', c.signal);
@@ -515,6 +519,7 @@ export class Slot {
       return undefined;
     } catch (error) {
       emitIdle(c.signal.reason instanceof CycleCancelled ? 'cancelled' : 'error');
+      c.failedPhase ??= 'idle';
       throw error;
     } finally {
       c.signal.removeEventListener('abort', stopLocal);

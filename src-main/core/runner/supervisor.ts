@@ -97,6 +97,7 @@ export class Supervisor {
     this.emitHostState();
     await this.reconciler.reapVms().catch((e) => this.log.log('warn', `startup VM reap failed: ${(e as Error).message}`));
     await this.reconciler.sweepRunners().catch((e) => this.log.log('warn', `startup runner sweep failed: ${(e as Error).message}`));
+    void this.checkRunnerRelease();
     this.startSlots();
     void this.periodic();
   }
@@ -118,6 +119,7 @@ export class Supervisor {
       if (this.deps.clock.now() - lastSweep >= this.settings.sweepIntervalMinutes * 60_000) {
         lastSweep = this.deps.clock.now();
         await this.reconciler.sweepRunners().catch((e) => this.log.log('warn', `runner sweep failed: ${(e as Error).message}`));
+        void this.checkRunnerRelease();
       }
       if (this.mode === 'running') await this.images.refresh(signal);
     }
@@ -176,6 +178,16 @@ export class Supervisor {
     this.emitHostState();
   }
 
+  /** The newest runner release, for the runner-version age (GitHub refuses old runners after ~30 days). */
+  private async checkRunnerRelease(): Promise<void> {
+    try {
+      const version = await this.deps.github.latestRunnerVersion();
+      if (version) this.deps.bus.emit({ type: 'runner.latest', at: this.deps.clock.now(), version });
+    } catch (e) {
+      this.log.log('debug', `could not read the latest runner version: ${(e as Error).message}`);
+    }
+  }
+
   private ownedVms(): Set<string> {
     return new Set(this.slots.map((s) => s.snapshot().vm).filter((n): n is string => !!n));
   }
@@ -184,6 +196,7 @@ export class Supervisor {
     this.deps.bus.emit({
       type: 'host.state', at: this.deps.clock.now(), paused: this.mode === 'paused' || this.mode === 'stopped',
       draining: this.mode === 'draining', hostError: this.hostError && { reason: this.hostError.reason as EkidenError['reason'], message: this.hostError.message },
+      slots: this.slots.length,
     });
   }
 

@@ -90,11 +90,7 @@ async function removeRegistration(runner: { id?: number; name: string }, deps: T
     for (;;) {
       const record = await github.getRunner(id);
       if (!record) return true;
-      const outcome = await github.deleteRunner(id);
-      deps.bus.emit({
-        type: 'runner.deleted', at: clock.now(), runnerId: id, name: runner.name, reason: 'teardown',
-        status: outcome === 'deleted' ? 204 : outcome === 'busy' ? 422 : 404,
-      });
+      const outcome = await github.deleteRunner(id, { reason: 'teardown', name: runner.name });
       if (outcome !== 'busy') return true;
       if (clock.now() + delay > deadline) break;
       log.log('info', `runner ${runner.name} still busy on GitHub; retrying the delete in ${delay / 1000}s`);

@@ -4,7 +4,7 @@
 import { EkidenError } from '../../../src-main/core/errors';
 import { EventBus } from '../../../src-main/core/events/bus';
 import type { EkidenEvent } from '../../../src-main/core/events/types';
-import type { DeleteOutcome, GitHubClient, JitRunner, RunnerRecord } from '../../../src-main/core/github/github-client';
+import type { DeleteOutcome, GitHubClient, JitRunner, RunnerDeletionReason, RunnerRecord } from '../../../src-main/core/github/github-client';
 import type { ExecResult, GuestConnector, GuestShell } from '../../../src-main/core/guest/guest-shell';
 import type { VmBackend, VmExit, VmHandle, VmInfo } from '../../../src-main/core/host/vm-backend';
 import { bindLogger } from '../../../src-main/core/util/logger';
@@ -136,10 +136,13 @@ export class FakeGitHub implements GitHubClient {
   async createRegistrationToken() { return { token: 'REGTOKEN', expiresAt: '' }; }
   async getRunner(id: number) { return this.runners.get(id) ?? null; }
   async findRunnerByName(name: string) { return [...this.runners.values()].find((r) => r.name === name) ?? null; }
-  async deleteRunner(id: number): Promise<DeleteOutcome> {
+  /** Like the real client, every DELETE is reported (the wiring turns it into a runner.deleted event). */
+  onDeleted: (d: { id: number; name: string; reason: RunnerDeletionReason; status: 204 | 404 | 422 }) => void = () => {};
+  async deleteRunner(id: number, opts: { reason?: RunnerDeletionReason; name?: string } = {}): Promise<DeleteOutcome> {
     this.deletes.push(id);
     const answer = this.deleteAnswers.shift() ?? (this.runners.has(id) ? 'deleted' : 'not-found');
     if (answer === 'deleted') this.runners.delete(id);
+    this.onDeleted({ id, name: opts.name ?? '', reason: opts.reason ?? 'teardown', status: answer === 'deleted' ? 204 : answer === 'busy' ? 422 : 404 });
     return answer;
   }
   async listRunners() { return [...this.runners.values()]; }
@@ -182,6 +185,8 @@ export function fakeWorld(clock: FakeClock) {
     clock,
     logger: bindLogger(() => {}),
   };
+  (deps.github as FakeGitHub).onDeleted = (d) =>
+    bus.emit({ type: 'runner.deleted', at: clock.now(), runnerId: d.id, name: d.name, reason: d.reason, status: d.status });
   return {
     deps, events, secrets,
     backend: deps.backend as FakeBackend,

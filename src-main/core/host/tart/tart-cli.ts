@@ -269,26 +269,29 @@ export class TartCli implements VmBackend {
   async stop(name: string, o: { timeoutSeconds?: number } = {}): Promise<void> {
     const seconds = o.timeoutSeconds ?? 5;
     let failure: unknown;
+    let stopped = false;
     try {
       const r = await this.call('stop', ['stop', name, '--timeout', String(seconds)], { timeoutMs: seconds * 1000 + this.timeouts.stopMargin, vm: name });
-      if (r.exitCode !== 0) {
+      if (r.exitCode === 0) stopped = true;
+      else {
         const e = tartFailure('stop', r.exitCode, r.stderr);
         if (e.kind !== 'not-running' && e.kind !== 'not-found') failure = e;
       }
     } catch (e) {
       failure = e;
     }
-    // Our own child is the truth (a lost lock reads "not running" while it lives): make sure it ends.
-    const ended = await this.endChild(name);
+    // Our own child is the truth: after a real stop it exits by itself; if tart says "not running"
+    // while it lives (a lost lock, cirruslabs/tart#967) nothing else will end it.
+    const ended = await this.endChild(name, stopped ? this.timeouts.childExit : 0);
     if (failure && !ended) throw failure;
   }
 
-  /** Waits for our `tart run` child of this VM to exit, SIGKILLing it when it lingers. False if we have none. */
-  private async endChild(name: string): Promise<boolean> {
+  /** Ends our `tart run` child of this VM: waits `graceMs` for it, then SIGKILLs it. False if we have none. */
+  private async endChild(name: string, graceMs: number): Promise<boolean> {
     const child = this.children.get(name);
     if (!child) return false;
-    if (!child.done && !(await settlesWithin(child.handle.exited, this.timeouts.childExit))) {
-      this.log.log('warn', 'tart run did not exit after stop; killing our child', { vm: name });
+    if (!child.done && !(await settlesWithin(child.handle.exited, graceMs))) {
+      this.log.log('warn', 'tart run is still alive after stop; killing our child', { vm: name });
       child.handle.kill();
       await settlesWithin(child.handle.exited, this.timeouts.childExit);
     }

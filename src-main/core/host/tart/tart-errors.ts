@@ -69,11 +69,7 @@ const RULES: Rule[] = [
   { kind: 'disk-full', test: /no space left on device|not enough (?:free )?space|isn.t enough space|ENOSPC|disk is full/i, reason: 'disk_full', advice: 'the disk is full: free space or lower the cache budget' },
 ];
 
-/** The first non-empty line of a stream, verbatim. */
-export function firstLine(text: string): string {
-  for (const line of text.split(/\r?\n/)) if (line.trim() !== '') return line;
-  return '';
-}
+const GC_NOISE = /^Failed to perform garbage collection: /;
 
 /**
  * Maps a failed tart call to a typed error (tart.md §11): exit 2 and 1 by stderr text,
@@ -81,7 +77,8 @@ export function firstLine(text: string): string {
  */
 export function tartFailure(command: TartCommand, exitCode: number | null, stderr: string): TartError {
   const lines = stderr.split(/\r?\n/).filter((l) => l.trim() !== '');
-  const first = lines[0] ?? '';
+  // tart's GC warning precedes the real error and says nothing about it (tart.md §1 "GC").
+  const first = lines.find((l) => !GC_NOISE.test(l)) ?? lines[0] ?? '';
   if (exitCode === 64) {
     return new TartError('cli-mismatch', 'tart_cli_mismatch', `tart rejected the command line (exit 64): check tart version; ${first}`, command, exitCode, first);
   }

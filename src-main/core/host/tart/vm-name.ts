@@ -10,16 +10,13 @@ export interface VmNameParts {
   id: string;
 }
 
-/** A host label safe inside a tart name: lower case, [a-z0-9-], no domain, never empty. */
+/**
+ * A host label safe inside a tart name: lower case, [a-z0-9-], no domain, at most 32 characters.
+ * A valid config `hostId` (/^[a-z0-9-]+$/, ≤ 32) is returned unchanged.
+ */
 export function hostLabel(hostname: string): string {
-  const label = hostname
-    .split('.')[0]
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/-+/g, '-')
-    .replace(/^-|-$/g, '')
-    .slice(0, 32);
-  return label || 'host';
+  const label = hostname.split('.')[0].toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, 32);
+  return /[a-z0-9]/.test(label) ? label : 'host';
 }
 
 let lastMs = 0;
@@ -43,7 +40,7 @@ export function vmName(host: string, slot: number, id: string = newVmId()): stri
 }
 
 // The host label may contain dashes; slot and id never do, so parse from the right.
-const NAME = /^ekiden-([a-z0-9](?:[a-z0-9-]*[a-z0-9])?)-(\d+)-([a-z0-9]+)$/;
+const NAME = /^ekiden-([a-z0-9-]+)-(\d+)-([a-z0-9]+)$/;
 
 export function parseVmName(name: string): VmNameParts | null {
   const m = NAME.exec(name);

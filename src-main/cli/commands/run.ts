@@ -1,0 +1,64 @@
+import { mkdir } from 'node:fs/promises';
+import { createEkidenHost } from '../../core/ekiden-host';
+import type { EkidenEvent } from '../../core/events/types';
+import type { CliArgs } from '../args';
+import { eventLine } from '../event-lines';
+import { loadHostConfig } from '../load-host-config';
+import { stateDirFor, statusFile } from '../state-dir';
+import { writeStatusOnChange } from '../status-writer';
+import type { CliIo } from '../io';
+
+/**
+ * `ekiden run`: runs the slots until interrupted. The first Ctrl-C (or SIGTERM) drains — running
+ * jobs finish, idle runners are deregistered; a second Ctrl-C stops now. Either way no VM and no
+ * runner registration of ours is left when it returns.
+ */
+export async function runCommand(args: CliArgs, io: CliIo): Promise<number> {
+  const loaded = await loadHostConfig(args.config, io.env);
+  const stateDir = stateDirFor(loaded.path, io.env);
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  const host = await createEkidenHost({ config: loaded.config, secrets: loaded.secrets, stateDir, env: io.env });
+  host.bus.subscribe((e: EkidenEvent) => {
+    if (e.type === 'log') {
+      if (e.entry.level === 'warn' || e.entry.level === 'error') io.stderr(`${e.entry.level}: ${e.entry.text}`);
+      return;
+    }
+    const line = eventLine(e);
+    if (line) io.stdout(line);
+  });
+  const status = writeStatusOnChange(host, statusFile(stateDir));
+
+  let stopping: Promise<void> | undefined;
+  let interrupts = 0;
+  const finished = new Promise<void>((resolve) => {
+    const stop = (how: 'drain' | 'now') => {
+      stopping = host.shutdown(how).then(resolve);
+    };
+    io.onSignal((signal) => {
+      interrupts += 1;
+      if (interrupts === 1 && signal !== 'SIGQUIT') {
+        io.stderr('draining: running jobs finish, nothing new starts (Ctrl-C again to stop now)');
+        stop('drain');
+      } else {
+        io.stderr('stopping now: cancelling jobs and removing VMs');
+        stop('now');
+      }
+    });
+    if (args.once) {
+      const cycles = new Set<number>();
+      host.bus.on('cycle.completed', (e) => {
+        cycles.add(e.slot);
+        if (cycles.size >= loaded.config.vm.slots && !stopping) stop('drain');
+      });
+    }
+  });
+
+  io.stdout(`ekiden: ${loaded.config.vm.slots} slot(s) on host "${loaded.config.hostId}", image ${loaded.config.image.ref}`);
+  await host.start();
+  await finished;
+  await stopping;
+  await status.flush();
+  status.stop();
+  io.stdout('ekiden: stopped; no VM or runner registration of ours is left');
+  return 0;
+}

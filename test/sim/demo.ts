@@ -1,0 +1,84 @@
+// `npm run demo`: a simulated Mac with 2 VM slots runs 10 GitHub jobs, each in a fresh VM, live,
+// then prints jobs by result, per-phase timings and leftovers (none). Ekiden runs exactly as
+// `ekiden run` would, from a configuration file, against the simulator's fake tart and GitHub.
+import { parseArgs } from 'node:util';
+import { mkdir } from 'node:fs/promises';
+import { loadHostConfig } from '../../src-main/cli/load-host-config';
+import { eventLine } from '../../src-main/cli/event-lines';
+import { formatSummary, RunSummaryCollector } from '../../src-main/cli/run-summary';
+import { createEkidenHost } from '../../src-main/core/ekiden-host';
+import { buildSim } from './build';
+import { startSimHost } from './host';
+
+const { values } = parseArgs({
+  options: {
+    jobs: { type: 'string', default: '10' },
+    slots: { type: 'string', default: '2' },
+    'job-seconds': { type: 'string', default: '3' },
+    verbose: { type: 'boolean', short: 'v', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (values.help) {
+  console.log(`Usage: npm run demo -- [--jobs N] [--slots 1|2] [--job-seconds S] [--verbose]
+
+Starts a simulated host (fake tart with guests, fake GitHub, a runner image), enqueues N jobs and
+lets Ekiden run them through the slots, one fresh VM per job. --verbose also prints every log line
+(tart, guest and runner output included).`);
+  process.exit(0);
+}
+const jobs = Number(values.jobs);
+const slots = Number(values.slots) as 1 | 2;
+if (!Number.isInteger(jobs) || jobs < 1) throw new Error('--jobs must be a positive integer');
+if (slots !== 1 && slots !== 2) throw new Error('--slots must be 1 or 2');
+
+await buildSim();
+console.log('Starting the simulated host (fake tart, guests, registry, fake GitHub)...');
+const sim = await startSimHost({ slots });
+let exitCode = 0;
+try {
+  const loaded = await loadHostConfig(sim.configPath, sim.env);
+  await mkdir(sim.stateDir, { recursive: true, mode: 0o700 });
+  const host = await createEkidenHost({ config: loaded.config, secrets: loaded.secrets, stateDir: sim.stateDir, env: sim.env });
+  const summary = new RunSummaryCollector();
+  let completed = 0;
+  let allDone: () => void = () => {};
+  const done = new Promise<void>((resolve) => (allDone = resolve));
+  host.bus.subscribe((event) => {
+    summary.observe(event);
+    if (event.type === 'log') {
+      if (values.verbose || event.entry.level === 'error') {
+        const e = event.entry;
+        console.log(`    ${e.source}${e.slot === undefined ? '' : `[${e.slot}]`} ${e.text}`);
+      }
+      return;
+    }
+    const line = eventLine(event);
+    if (line) console.log(line);
+    if (event.type === 'job.completed' && ++completed >= jobs) allDone();
+  });
+
+  console.log(`Config: ${sim.configPath}`);
+  console.log(`Image: ${sim.imageRef}; org ${sim.repo.split('/')[0]}; ${slots} slot(s); enqueueing ${jobs} jobs\n`);
+  const results = ['Succeeded', 'Succeeded', 'Succeeded', 'Failed', 'Succeeded'];
+  for (let i = 0; i < jobs; i++) {
+    await sim.enqueue(1, { durationMs: Number(values['job-seconds']) * 1000, result: results[i % results.length] });
+  }
+  const interrupted = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  await host.start();
+  await Promise.race([done, interrupted]);
+  console.log('\nAll jobs done; draining (idle runners are deregistered, VMs deleted)...');
+  await host.shutdown('drain');
+
+  const leftovers = await sim.leftovers();
+  console.log(`\n${formatSummary(summary.summary(), leftovers)}`);
+  const unfinished = (await sim.github.jobs()).filter((j) => j.status !== 'completed').length;
+  if (unfinished) console.log(`Jobs still queued on GitHub: ${unfinished}`);
+  if (leftovers.vms.length || leftovers.runners.length || completed < jobs) exitCode = 1;
+} catch (error) {
+  console.error(`demo failed: ${(error as Error).stack ?? error}`);
+  exitCode = 1;
+} finally {
+  await sim.stop();
+}
+process.exit(exitCode);

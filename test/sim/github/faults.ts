@@ -1,0 +1,123 @@
+// Fault switches of the fake GitHub server and runner channel (github.md §9, field-failures.md).
+// A fault is active until cleared or until it has fired `times` times.
+
+export const FAULT_NAMES = [
+  'gh.status',
+  'gh.slow',
+  'gh.empty_403',
+  'gh.token_expire_early',
+  'gh.jit_500_after_create',
+  'gh.delete_lag',
+  'gh.list_stale',
+  'gh.clock_skew',
+  'gh.token_replication',
+  'gh.rate_limit_secondary',
+  'runner.never_assigned',
+  'runner.session_conflict',
+  'runner.deprecated',
+  'runner.connect_error',
+  'runner.self_update',
+  'runner.cancel_retryable',
+  'runner.retryable_crash',
+  'runner.crash',
+  'runner.hang',
+  'runner.delete_variant_b',
+] as const;
+
+export type FaultName = (typeof FAULT_NAMES)[number];
+
+/** Parameters per fault; durations in seconds are nominal (scaled by the time scale where the runner waits). */
+export interface FaultParams {
+  'gh.status': { route: string; status: number; times?: number };
+  'gh.slow': { route: string; ms: number };
+  'gh.empty_403': { route: string };
+  'gh.token_expire_early': Record<string, never>;
+  'gh.jit_500_after_create': Record<string, never>;
+  'gh.delete_lag': { ms: number };
+  'gh.list_stale': { s: number };
+  'gh.clock_skew': { s: number };
+  'gh.token_replication': { ms: number };
+  'gh.rate_limit_secondary': { retryAfter: number; route?: string };
+  'runner.never_assigned': { agentName: string };
+  'runner.session_conflict': { s: number };
+  'runner.deprecated': { minVersion: string };
+  'runner.connect_error': { s: number; message?: string };
+  'runner.self_update': { version: string };
+  'runner.cancel_retryable': Record<string, never>;
+  'runner.retryable_crash': { message?: string };
+  'runner.crash': { afterS: number; agentName?: string };
+  'runner.hang': { afterS: number; agentName?: string };
+  'runner.delete_variant_b': { message?: string };
+}
+
+export interface ActiveFault<N extends FaultName = FaultName> {
+  id: number;
+  name: N;
+  params: FaultParams[N];
+  /** Remaining firings; undefined = unlimited. */
+  remaining?: number;
+  /** Real ms when the fault was set (windows like connect_error(s) start here). */
+  setAt: number;
+}
+
+/** Faults that fire once unless told otherwise. */
+const DEFAULT_TIMES: Partial<Record<FaultName, number>> = { 'runner.retryable_crash': 1 };
+
+export class Faults {
+  private list: ActiveFault[] = [];
+  private nextId = 1;
+
+  static isName(name: string): name is FaultName {
+    return (FAULT_NAMES as readonly string[]).includes(name);
+  }
+
+  set<N extends FaultName>(name: N, params: FaultParams[N], times?: number): ActiveFault<N> {
+    const p = (params ?? {}) as FaultParams[N] & { times?: number; route?: string; agentName?: string };
+    const remaining = times ?? p.times ?? DEFAULT_TIMES[name];
+    // One fault per (name, route/agent): setting it again replaces it.
+    this.list = this.list.filter((f) => {
+      const q = f.params as { route?: string; agentName?: string };
+      return !(f.name === name && q.route === p.route && q.agentName === p.agentName);
+    });
+    const fault: ActiveFault<N> = { id: this.nextId++, name, params: p, remaining, setAt: Date.now() };
+    this.list.push(fault as ActiveFault);
+    return fault;
+  }
+
+  clear(): void {
+    this.list = [];
+  }
+
+  all(): ActiveFault[] {
+    return [...this.list];
+  }
+
+  /** The active fault of that name (matching `pred`), without using it up. */
+  peek<N extends FaultName>(name: N, pred?: (p: FaultParams[N]) => boolean): ActiveFault<N> | undefined {
+    return this.list.find((f) => f.name === name && (!pred || pred(f.params as FaultParams[N]))) as
+      | ActiveFault<N>
+      | undefined;
+  }
+
+  /** Like peek, and counts one firing (removing the fault when its times are spent). */
+  take<N extends FaultName>(name: N, pred?: (p: FaultParams[N]) => boolean): ActiveFault<N> | undefined {
+    const f = this.peek(name, pred);
+    if (!f) return undefined;
+    if (f.remaining !== undefined) {
+      f.remaining -= 1;
+      if (f.remaining <= 0) this.list = this.list.filter((x) => x !== f);
+    }
+    return f;
+  }
+
+  remove(fault: ActiveFault): void {
+    this.list = this.list.filter((x) => x !== fault);
+  }
+}
+
+/** Route selector of gh.status / gh.slow / gh.empty_403: a route name, `*`, or a path prefix. */
+export function routeMatches(selector: string, routeName: string | null, path: string): boolean {
+  if (selector === '*') return true;
+  if (routeName !== null && selector === routeName) return true;
+  return selector.startsWith('/') && path.startsWith(selector);
+}

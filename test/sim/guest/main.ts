@@ -1,0 +1,142 @@
+// The simulated guest of one `tart run` (bundled to test/sim/dist/guest.mjs). It boots on the configured
+// timeline (DHCP lease, then SSH, then the agent) and dies with its VM: when `tart run` goes away its
+// stdin closes, and every process started in the guest is killed, detached ones included.
+import fs from 'node:fs';
+import path from 'node:path';
+import ssh2 from 'ssh2';
+import { TartHome } from '../tart/home';
+import { VmDir } from '../tart/vm-dir';
+import { allocate } from '../tart/leases';
+import { takeFault } from '../tart/faults';
+import { findMarked, killMarked, signalAll } from '../tart/sweep';
+import { writeFileAtomic } from '../tart/fsx';
+import { GUEST_HOSTNAME, type GuestSpec } from '../tart/guest-spec';
+import { ensureGuestBin } from './guest-bin';
+import { startSshServer } from './ssh-server';
+import { startAgent } from './agent-server';
+import type { GuestRuntime } from './processes';
+
+const spec = JSON.parse(process.env.TART_SIM_GUEST_SPEC ?? '{}') as GuestSpec;
+const home = new TartHome(spec.tartHome);
+const config = home.config();
+const vm = new VmDir(spec.vmDir, spec.vmName);
+const fctx = { vm: spec.vmName, image: vm.imageInfo().digest };
+const log = (line: string): void => {
+  process.stdout.write(`${new Date().toISOString()} [${spec.vmName}] ${line}\n`);
+};
+
+const stateDir = path.join(vm.guestRoot, 'state');
+const tmpDir = path.join(vm.guestRoot, 'tmp');
+fs.mkdirSync(stateDir, { recursive: true });
+fs.mkdirSync(tmpDir, { recursive: true });
+fs.mkdirSync(vm.guestHome, { recursive: true });
+writeFileAtomic(path.join(stateDir, 'en0.mac'), spec.mac + '\n');
+fs.rmSync(path.join(stateDir, 'en0.ip'), { force: true });
+const binDir = home.sim('guest-bin');
+ensureGuestBin(binDir);
+
+const rt: GuestRuntime = {
+  home: vm.guestHome,
+  stateDir,
+  tmpDir,
+  binDir,
+  runId: spec.runId,
+  instanceId: spec.instanceId,
+  vmName: spec.vmName,
+  offline: () => takeFault(home, 'net.guest_offline', fctx) !== undefined,
+};
+
+let ip: string | undefined;
+const closers: (() => void)[] = [];
+const timers: NodeJS.Timeout[] = [];
+const at = (simMs: number): number => Math.max(0, spec.startedAt + home.scaled(simMs) - Date.now());
+const later = (ms: number, fn: () => void): void => {
+  timers.push(setTimeout(fn, ms));
+};
+
+function hostKey(): string {
+  if (spec.hostKeyChange) return ssh2.utils.generateKeyPairSync('ed25519').private;
+  const keyFile = path.join(vm.guestRoot, 'ssh', 'ssh_host_ed25519_key');
+  if (!fs.existsSync(keyFile)) writeFileAtomic(keyFile, ssh2.utils.generateKeyPairSync('ed25519').private);
+  return fs.readFileSync(keyFile, 'utf8');
+}
+
+function lease(): void {
+  const got = allocate(home, spec.mac, {
+    leaseTimeSec: spec.leaseTimeSec,
+    hostname: GUEST_HOSTNAME.replace(/\.local$/, ''),
+    duplicate: takeFault(home, 'net.duplicate_ip', fctx) !== undefined,
+    exhaust: takeFault(home, 'net.lease_exhaustion', fctx) !== undefined,
+  });
+  if (!got) {
+    log('DHCP: no lease (pool exhausted); retrying');
+    later(home.scaled(1000), lease);
+    return;
+  }
+  ip = got;
+  writeFileAtomic(path.join(stateDir, 'en0.ip'), ip + '\n');
+  log(`DHCP: leased ${ip}`);
+  later(Math.max(at(config.timeline.sshDelayMs), 0) + spec.sshRefuseMs, () => {
+    const s = startSshServer({ home, rt, ip: got, port: config.guestPort, hostKey: hostKey(), fctx, log });
+    closers.push(s.close);
+  });
+}
+
+function boot(): void {
+  if (spec.bootHang) {
+    log('boot hangs (tart.boot_hang)');
+    return;
+  }
+  later(at(config.timeline.bootDelayMs), lease);
+  if (!spec.agentAbsent) {
+    later(at(config.timeline.agentDelayMs), () => {
+      const a = startAgent(vm.controlSocket, rt, () => ip);
+      closers.push(a.close);
+      log('agent serving control.sock');
+    });
+  }
+}
+
+let stopping = false;
+
+/** Power off: everything started in the guest dies at once. */
+async function powerOff(code: number): Promise<never> {
+  stopping = true;
+  for (const t of timers) clearTimeout(t);
+  for (const c of closers) c();
+  await killMarked('TART_SIM_GUEST', spec.runId);
+  process.exit(code);
+}
+
+/** The guest shuts itself down: processes get SIGTERM and a moment, then the power goes. */
+async function shutdown(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log('guest shutdown');
+  for (const c of closers) c();
+  signalAll(findMarked('TART_SIM_GUEST', spec.runId), 'SIGTERM');
+  const deadline = Date.now() + home.scaled(2000);
+  while (Date.now() < deadline && findMarked('TART_SIM_GUEST', spec.runId).length > 0) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await powerOff(0);
+}
+
+// The lifeline: `tart run` holds the other end of stdin. EOF (exit, SIGKILL, stop) means the VM is gone.
+process.stdin.on('data', (d: Buffer) => {
+  if (d.toString().includes('shutdown')) void shutdown();
+});
+process.stdin.on('end', () => void powerOff(0));
+process.stdin.on('close', () => void powerOff(0));
+process.stdin.on('error', () => void powerOff(0));
+process.stdin.resume();
+process.on('SIGTERM', () => void shutdown());
+process.on('SIGINT', () => undefined);
+process.on('SIGHUP', () => undefined);
+process.on('uncaughtException', (e) => {
+  log(`guest crashed: ${e.stack ?? e}`);
+  void powerOff(70);
+});
+
+log(`boot: mac=${spec.mac} run=${spec.runId}`);
+boot();

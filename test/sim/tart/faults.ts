@@ -1,0 +1,116 @@
+// Fault switches (tart.md §10): stored in $TART_HOME/.sim/faults.json, consumed at fixed decision points.
+// Deterministic: a probability draw depends only on (seed, fault name, evaluation number).
+import fs from 'node:fs';
+import { createHash } from 'node:crypto';
+import type { TartHome } from './home';
+import { readJson, withLockSync, writeJsonAtomic } from './fsx';
+
+export type FaultParams = Record<string, unknown>;
+
+export interface FaultScope {
+  /** VM name, or a prefix ending in `*`. */
+  vm?: string;
+  /** Substring of the VM's image digest or fqn. */
+  image?: string;
+}
+
+export interface FaultOptions {
+  /** Fire this many times, then stay quiet. Unset: fire at every decision point. */
+  times?: number;
+  /** Chance of firing at each decision point (seeded). */
+  probability?: number;
+  scope?: FaultScope;
+}
+
+export interface FaultEntry extends FaultOptions {
+  params: FaultParams;
+  fired: number;
+  evaluated: number;
+}
+
+interface FaultFile {
+  faults: Record<string, FaultEntry>;
+}
+
+export interface FaultContext {
+  vm?: string;
+  image?: string;
+}
+
+const file = (home: TartHome): string => home.sim('faults.json');
+const lockName = (home: TartHome): string => home.lockFile('faults');
+
+export function setFault(home: TartHome, name: string, params: FaultParams = {}, opts: FaultOptions = {}): void {
+  withLockSync(lockName(home), () => {
+    const f = readJson<FaultFile>(file(home), { faults: {} });
+    f.faults[name] = { params, ...opts, fired: 0, evaluated: 0 };
+    writeJsonAtomic(file(home), f);
+  });
+}
+
+export function clearFaults(home: TartHome, name?: string): void {
+  withLockSync(lockName(home), () => {
+    const f = readJson<FaultFile>(file(home), { faults: {} });
+    if (name === undefined) f.faults = {};
+    else delete f.faults[name];
+    writeJsonAtomic(file(home), f);
+  });
+}
+
+export function listFaults(home: TartHome): Record<string, FaultEntry> {
+  return readJson<FaultFile>(file(home), { faults: {} }).faults;
+}
+
+function scopeMatches(scope: FaultScope | undefined, ctx: FaultContext): boolean {
+  if (!scope) return true;
+  if (scope.vm !== undefined) {
+    if (!ctx.vm) return false;
+    const ok = scope.vm.endsWith('*') ? ctx.vm.startsWith(scope.vm.slice(0, -1)) : ctx.vm === scope.vm;
+    if (!ok) return false;
+  }
+  if (scope.image !== undefined && !(ctx.image ?? '').includes(scope.image)) return false;
+  return true;
+}
+
+function draw(seed: number, name: string, n: number): number {
+  const h = createHash('sha256').update(`${seed}/${name}/${n}`).digest();
+  return h.readUInt32BE(0) / 0x1_0000_0000;
+}
+
+/** Evaluates a decision point: returns the fault's params when it fires (and counts it), else undefined. */
+export function takeFault(home: TartHome, name: string, ctx: FaultContext = {}): FaultParams | undefined {
+  if (!fs.existsSync(file(home))) return undefined;
+  const seed = home.config().seed;
+  return withLockSync(lockName(home), () => {
+    const f = readJson<FaultFile>(file(home), { faults: {} });
+    const e = f.faults[name];
+    if (!e || !scopeMatches(e.scope, ctx)) return undefined;
+    if (e.times !== undefined && e.fired >= e.times) return undefined;
+    e.evaluated += 1;
+    let fires = true;
+    if (e.probability !== undefined) fires = draw(seed, name, e.evaluated) < e.probability;
+    if (fires) e.fired += 1;
+    writeJsonAtomic(file(home), f);
+    if (!fires) return undefined;
+    fs.appendFileSync(home.sim('fault-log.jsonl'), JSON.stringify({ name, ctx, at: Date.now(), pid: process.pid }) + '\n');
+    return e.params;
+  });
+}
+
+/** Whether a fault is set and could still fire (no consumption). */
+export function faultActive(home: TartHome, name: string, ctx: FaultContext = {}): FaultParams | undefined {
+  const e = listFaults(home)[name];
+  if (!e || !scopeMatches(e.scope, ctx)) return undefined;
+  if (e.times !== undefined && e.fired >= e.times) return undefined;
+  return e.params;
+}
+
+export function num(p: FaultParams | undefined, key: string, def: number): number {
+  const v = p?.[key];
+  return typeof v === 'number' && Number.isFinite(v) ? v : def;
+}
+
+export function str(p: FaultParams | undefined, key: string, def: string): string {
+  const v = p?.[key];
+  return typeof v === 'string' ? v : def;
+}
