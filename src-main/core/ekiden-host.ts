@@ -1,6 +1,7 @@
 // Builds one host's Ekiden from a validated configuration: tart driver, guest shell, GitHub client,
 // redaction, log buffer and the supervisor, all talking through one event bus. The CLI and the
 // Electron app both start here; neither re-implements any of it.
+import { execa } from 'execa';
 import os from 'node:os';
 import path from 'node:path';
 import { githubApiUrl, runnerLabels } from './config/derived';
@@ -9,18 +10,21 @@ import type { ResolvedSecrets } from './config/secrets';
 import { secretValues } from './config/secrets';
 import { EventBus } from './events/bus';
 import type { EkidenEvent, LogEntry } from './events/types';
-import { createGitHubClient } from './github';
+import { createGitHubClient, scopeAttribute, type GitHubCallRecord } from './github';
 import type { GitHubSettings } from './github/github-config';
 import type { GitHubClient } from './github/github-client';
 import { RunnerControl } from './guest/runner-control';
 import { SshGuestConnector } from './guest/ssh-guest-connector';
 import { parseOciRef, isOciRef } from './config/oci-ref';
+import { hostPreflight, type HostCheck } from './host/preflight';
 import { TartCli } from './host/tart/tart-cli';
 import type { VmBackend } from './host/vm-backend';
 import type { SupervisorSettings } from './runner/supervisor';
 import { Supervisor, type HostSnapshot } from './runner/supervisor';
 import { LogBuffer } from './telemetry/log-buffer';
+import { telemetryRequested } from './telemetry/otlp-endpoint';
 import { Redactor } from './telemetry/redact';
+import { startTelemetry, type Telemetry } from './telemetry/telemetry';
 import { systemClock, type Clock } from './util/clock';
 import { bindLogger, type Logger, type LogLevel, type LogContext } from './util/logger';
 
@@ -36,6 +40,10 @@ export interface EkidenHostOptions {
   /** Overrides for tests: share one redactor or bus with the caller. */
   redactor?: Redactor;
   bus?: EventBus;
+  /** The app's version (service.version): `app.getVersion()`, or package.json in the CLI. */
+  appVersion?: string;
+  /** Telemetry timing overrides (tests use e.g. 200 / 100 ms; the config allows 10–60 s). */
+  telemetry?: { exportIntervalMillis?: number; exportTimeoutMillis?: number; hostCheckIntervalMillis?: number };
 }
 
 export interface EkidenHost {
@@ -46,7 +54,11 @@ export interface EkidenHost {
   readonly backend: VmBackend;
   readonly github: GitHubClient;
   readonly supervisor: Supervisor;
+  /** OTLP export, when `telemetry.endpoint` (or an OTEL_EXPORTER_OTLP_* variable) is set. */
+  readonly telemetry: Telemetry | undefined;
   snapshot(): HostSnapshot;
+  /** Runs the host preflight checks and publishes them (`host.checks`). */
+  checkHost(): Promise<HostCheck[]>;
   start(): Promise<void>;
   pause(): Promise<void>;
   resume(): Promise<void>;
@@ -110,6 +122,30 @@ export function supervisorSettings(config: EkidenConfig, secrets: ResolvedSecret
   };
 }
 
+/** Disk a cycle needs beyond the cached image (as `ekiden doctor` checks). */
+const DISK_BUDGET_BYTES = 30e9;
+/** Preflight results go stale (leases, disk); telemetry re-reads them this often. */
+const HOST_CHECK_INTERVAL_MS = 15 * 60_000;
+
+/** The transport's call record as an event: the fields telemetry needs, nothing secret. */
+function githubCallEvent(c: GitHubCallRecord, at: number): EkidenEvent {
+  return {
+    type: 'github.call', at, method: c.method, urlTemplate: c.urlTemplate, serverAddress: c.serverAddress, status: c.status,
+    seconds: c.seconds, errorType: c.errorType,
+    rateLimit: c.rateLimit && { resource: c.rateLimit.resource, remaining: c.rateLimit.remaining, limit: c.rateLimit.limit },
+  };
+}
+
+/** The credential part of an Authorization value (`Basic <this>`), registered on its own too. */
+function credentialOf(authorization: string): string {
+  return authorization.replace(/^\S+\s+/, '');
+}
+
+async function macosVersion(): Promise<string | undefined> {
+  const r = await execa('/usr/bin/sw_vers', ['-productVersion'], { reject: false, timeout: 5_000, stdin: 'ignore' });
+  return r.exitCode === 0 ? String(r.stdout).trim() : undefined;
+}
+
 function registryHost(ref: string): string | undefined {
   const parsed = parseOciRef(ref);
   return isOciRef(parsed) ? parsed.host : undefined;
@@ -128,9 +164,10 @@ export async function createEkidenHost(opts: EkidenHostOptions): Promise<EkidenH
   const registry = config.image.registry && secrets.registryPassword
     ? { hostname: registryHost(config.image.ref) ?? '', username: config.image.registry.username, password: secrets.registryPassword }
     : undefined;
+  const tartHome = config.tart.home ?? path.join(env.HOME ?? os.homedir(), '.tart');
   const backend = new TartCli({
     tartPath: config.tart.path,
-    tartHome: config.tart.home ?? path.join(env.HOME ?? os.homedir(), '.tart'),
+    tartHome,
     home: env.HOME ?? os.homedir(),
     path: env.PATH ?? '/usr/bin:/bin:/usr/sbin:/sbin',
     registry,
@@ -139,9 +176,37 @@ export async function createEkidenHost(opts: EkidenHostOptions): Promise<EkidenH
     env: opts.tartEnv,
     logger: logger.child({ scope: 'tart', source: 'tart' }),
   });
+  // Telemetry follows the bus from here on, so it sees the GitHub client's first calls too.
+  let telemetry: Telemetry | undefined;
+  if (telemetryRequested(config.telemetry.endpoint, env)) {
+    const authorization = secrets.otlpAuthorization;
+    if (authorization) redactor.register(credentialOf(authorization));
+    telemetry = startTelemetry({
+      bus, logger, clock, env,
+      redact: (t) => redactor.redact(t),
+      endpoint: config.telemetry.endpoint,
+      authorization,
+      exportIntervalMillis: opts.telemetry?.exportIntervalMillis ?? config.telemetry.exportIntervalSeconds * 1000,
+      exportTimeoutMillis: opts.telemetry?.exportTimeoutMillis,
+      resource: {
+        serviceVersion: opts.appVersion ?? '0.0.0',
+        instanceId: config.hostId,
+        githubScope: scopeAttribute(config.github.scope),
+        environment: config.telemetry.environment,
+        tartVersion: backend.version(),
+        osVersion: process.platform === 'darwin' ? macosVersion() : undefined,
+      },
+      tartHome,
+      runnerVersionFile: path.join(stateDir, 'runner-version.json'),
+      logs: config.telemetry.logs,
+    });
+  }
   const github = await createGitHubClient(
     githubSettings(config, secrets),
-    { logger: logger.child({ scope: 'github' }), clock, onSecret: (s) => redactor.register(s) },
+    {
+      logger: logger.child({ scope: 'github' }), clock, onSecret: (s) => redactor.register(s),
+      onCall: (c) => bus.emit(githubCallEvent(c, clock.now())),
+    },
     {
       onRunnerDeleted: (d) =>
         bus.emit({
@@ -149,7 +214,10 @@ export async function createEkidenHost(opts: EkidenHostOptions): Promise<EkidenH
           status: d.status as 204 | 404 | 422,
         }),
     },
-  );
+  ).catch(async (error: unknown) => {
+    await telemetry?.shutdown();
+    throw error;
+  });
   const supervisor = new Supervisor(supervisorSettings(config, secrets, stateDir), {
     backend,
     connector: new SshGuestConnector({ clock, logger }),
@@ -161,13 +229,40 @@ export async function createEkidenHost(opts: EkidenHostOptions): Promise<EkidenH
     logger,
   });
 
+  const checkHost = async (): Promise<HostCheck[]> => {
+    const checks = await hostPreflight({ tart: backend, tartHome, home: env.HOME ?? os.homedir(), requiredDiskBytes: DISK_BUDGET_BYTES });
+    bus.emit({
+      type: 'host.checks', at: clock.now(),
+      checks: checks.map((c) => ({ id: c.id, status: c.status, value: c.value, values: c.values })),
+    });
+    return checks;
+  };
+  // With telemetry on, `ekiden.host.check.status` and the DHCP gauges need fresh preflight results.
+  let checkTimer: NodeJS.Timeout | undefined;
+  const recheck = () =>
+    void checkHost().catch((e: Error) => logger.log('warn', `host checks failed: ${e.message}`, { scope: 'core' }));
+
   return {
-    bus, logs, redactor, logger, backend, github, supervisor,
+    bus, logs, redactor, logger, backend, github, supervisor, telemetry,
     snapshot: () => supervisor.snapshot(),
-    start: () => supervisor.start(),
+    checkHost,
+    async start() {
+      if (telemetry && !checkTimer) {
+        recheck();
+        checkTimer = setInterval(recheck, opts.telemetry?.hostCheckIntervalMillis ?? HOST_CHECK_INTERVAL_MS);
+        checkTimer.unref();
+      }
+      await supervisor.start();
+    },
     pause: () => supervisor.pause(),
     resume: () => supervisor.resume(),
-    shutdown: (how) => supervisor.shutdown(how),
+    async shutdown(how) {
+      clearInterval(checkTimer);
+      checkTimer = undefined;
+      await supervisor.shutdown(how);
+      // The final export carries the last states; capped so an unreachable endpoint cannot hold up quit.
+      await telemetry?.shutdown();
+    },
     reconfigure(next, nextSecrets) {
       for (const value of secretValues(nextSecrets)) redactor.register(value);
       supervisor.updateSettings(supervisorSettings(next, nextSecrets, stateDir));

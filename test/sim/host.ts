@@ -113,7 +113,7 @@ export async function startSimHost(opts: SimHostOptions = {}): Promise<SimHost> 
         return ids;
       },
       async leftovers() {
-        const listed = await sim.runTart(['list', '--source', 'local', '--format', 'json']);
+        const listed = await sim.runTart(['list', '--source', 'local', '--format', 'json'], { env: { TART_NO_AUTO_PRUNE: '1' } });
         const vms = (JSON.parse(listed.stdout || '[]') as { Name: string }[]).map((v) => v.Name).filter((n) => n.startsWith(`ekiden-${hostId}-`));
         const runners = (await github.runners())
           .filter((r) => r.name.startsWith(`ekiden-${hostId}-`) && r.registration !== 'deleted')

@@ -3,8 +3,12 @@ import { execa } from 'execa';
 
 const TO_JSON = `
 import json, plistlib, sys
-with open(sys.argv[1], 'rb') as f:
-    value = plistlib.load(f)
+if sys.argv[1] == '-':
+    data = sys.stdin.buffer.read()
+else:
+    with open(sys.argv[1], 'rb') as f:
+        data = f.read()
+value = plistlib.loads(data)
 # Like plutil -convert json: dates and data have no JSON form, so they fail.
 sys.stdout.write(json.dumps(value))
 `;
@@ -22,11 +26,24 @@ export async function readPlist(file: string): Promise<unknown> {
 
 /** Parses plist text (e.g. a script's output). */
 export async function parsePlistText(text: string): Promise<unknown> {
-  const r = await execa('python3', ['-c', TO_JSON.replace("open(sys.argv[1], 'rb')", 'sys.stdin.buffer'), '-'], {
+  const r = await execa('python3', ['-c', TO_JSON, '-'], {
     input: text,
     reject: false,
     timeout: 20_000,
   });
   if (r.exitCode !== 0) throw new Error(String(r.stderr).trim().split('\n').at(-1) || `python3 exited ${r.exitCode}`);
   return JSON.parse(String(r.stdout));
+}
+
+const FROM_JSON = `
+import json, plistlib, sys
+value = json.loads(sys.stdin.read())
+fmt = plistlib.FMT_BINARY if sys.argv[2] == 'binary' else plistlib.FMT_XML
+with open(sys.argv[1], 'wb') as f:
+    plistlib.dump(value, f, fmt=fmt)
+`;
+
+/** Writes a JSON-shaped value as an XML or binary property list (as MDM-installed files may be). */
+export async function writePlist(file: string, value: unknown, format: 'xml' | 'binary' = 'xml'): Promise<void> {
+  await execa('python3', ['-c', FROM_JSON, file, format], { input: JSON.stringify(value), timeout: 20_000 });
 }

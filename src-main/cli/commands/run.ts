@@ -1,6 +1,11 @@
 import { mkdir } from 'node:fs/promises';
+import os from 'node:os';
 import { createEkidenHost } from '../../core/ekiden-host';
+import { EventBus } from '../../core/events/bus';
 import type { EkidenEvent } from '../../core/events/types';
+import { defaultLogDir, LogFiles } from '../../core/telemetry/log-files';
+import { Redactor } from '../../core/telemetry/redact';
+import { appVersion } from '../app-version';
 import type { CliArgs } from '../args';
 import { eventLine } from '../event-lines';
 import { loadHostConfig } from '../load-host-config';
@@ -17,7 +22,19 @@ export async function runCommand(args: CliArgs, io: CliIo): Promise<number> {
   const loaded = await loadHostConfig(args.config, io.env);
   const stateDir = stateDirFor(loaded.path, io.env);
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
-  const host = await createEkidenHost({ config: loaded.config, secrets: loaded.secrets, stateDir, env: io.env });
+  // The log file follows the bus before the host exists, so nothing the host logs while starting is missed.
+  const bus = new EventBus();
+  const redactor = new Redactor();
+  const files = new LogFiles({ dir: defaultLogDir({ home: io.env.HOME ?? os.homedir(), stateDir }), redact: (t) => redactor.redact(t) });
+  const stopFiles = files.follow(bus);
+  io.stdout(`ekiden: logging to ${files.path}`);
+  const host = await createEkidenHost({
+    config: loaded.config, secrets: loaded.secrets, stateDir, env: io.env, bus, redactor, appVersion: appVersion(),
+  }).catch((error: unknown) => {
+    stopFiles();
+    throw error;
+  });
+  if (host.telemetry) io.stdout(`ekiden: sending metrics to ${host.telemetry.metricsUrl} every ${loaded.config.telemetry.exportIntervalSeconds}s`);
   host.bus.subscribe((e: EkidenEvent) => {
     if (e.type === 'log') {
       if (e.entry.level === 'warn' || e.entry.level === 'error') io.stderr(`${e.entry.level}: ${e.entry.text}`);
@@ -60,5 +77,7 @@ export async function runCommand(args: CliArgs, io: CliIo): Promise<number> {
   await status.flush();
   status.stop();
   io.stdout('ekiden: stopped; no VM or runner registration of ours is left');
+  files.write('info', 'stopped; no VM or runner registration of ours is left', { scope: 'app' });
+  stopFiles();
   return 0;
 }

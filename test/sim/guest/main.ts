@@ -7,11 +7,12 @@ import ssh2 from 'ssh2';
 import { TartHome } from '../tart/home';
 import { VmDir } from '../tart/vm-dir';
 import { allocate } from '../tart/leases';
-import { takeFault } from '../tart/faults';
+import { standingFault, takeFault } from '../tart/faults';
 import { findMarked, killMarked, signalAll } from '../tart/sweep';
 import { writeFileAtomic } from '../tart/fsx';
 import { GUEST_HOSTNAME, type GuestSpec } from '../tart/guest-spec';
 import { ensureGuestBin } from './guest-bin';
+import { ensureLoginProfile } from './login-profile';
 import { startSshServer } from './ssh-server';
 import { startAgent } from './agent-server';
 import type { GuestRuntime } from './processes';
@@ -30,6 +31,7 @@ const tmpDir = path.join(vm.guestRoot, 'tmp');
 fs.mkdirSync(stateDir, { recursive: true });
 fs.mkdirSync(tmpDir, { recursive: true });
 fs.mkdirSync(vm.guestHome, { recursive: true });
+ensureLoginProfile(vm.guestHome);
 writeFileAtomic(path.join(stateDir, 'en0.mac'), spec.mac + '\n');
 fs.rmSync(path.join(stateDir, 'en0.ip'), { force: true });
 const binDir = home.sim('guest-bin');
@@ -43,7 +45,8 @@ const rt: GuestRuntime = {
   runId: spec.runId,
   instanceId: spec.instanceId,
   vmName: spec.vmName,
-  offline: () => takeFault(home, 'net.guest_offline', fctx) !== undefined,
+  // Offline if this boot took net.guest_offline, or while an untimed one is set (so it can be switched mid-run).
+  offline: () => spec.guestOffline || standingFault(home, 'net.guest_offline', fctx),
 };
 
 let ip: string | undefined;

@@ -1,6 +1,7 @@
 // Fake Runner.Worker: runs one job for its (already scaled) duration, logging to
-// _diag/Worker_<yyyyMMdd-HHmmss>-utc.log. It reads the job as one JSON line on stdin and exits when
-// the listener goes away (stdin closes) or sends SIGTERM (cancel).
+// _diag/Worker_<yyyyMMdd-HHmmss>-utc.log. It reads the job as one JSON line on stdin, says `ready`
+// on stdout once its signal handlers are in place, and exits 100 when done, 102 on SIGTERM
+// (cancel), or as soon as the listener goes away (stdin closes).
 import { Diag } from './listener/diag';
 import { root } from './listener/paths';
 
@@ -21,6 +22,7 @@ process.on('SIGTERM', () => {
 process.on('SIGINT', () => undefined);
 if (process.env.RUNNER_SIGHUP_IGNORED === '1') process.on('SIGHUP', () => undefined);
 
+process.stdout.write('ready\n');
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (chunk: string) => {
   buffer += chunk;

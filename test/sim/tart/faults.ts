@@ -105,6 +105,12 @@ export function faultActive(home: TartHome, name: string, ctx: FaultContext = {}
   return e.params;
 }
 
+/** A fault set without `times` acts as a standing condition (e.g. net.guest_offline switched on mid-run). */
+export function standingFault(home: TartHome, name: string, ctx: FaultContext = {}): boolean {
+  const e = listFaults(home)[name];
+  return e !== undefined && e.times === undefined && e.probability === undefined && scopeMatches(e.scope, ctx);
+}
+
 export function num(p: FaultParams | undefined, key: string, def: number): number {
   const v = p?.[key];
   return typeof v === 'number' && Number.isFinite(v) ? v : def;

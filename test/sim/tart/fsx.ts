@@ -64,33 +64,30 @@ export function readHolder(file: string): Holder | undefined {
   return h && typeof h.pid === 'number' ? h : undefined;
 }
 
-/** Takes the lock file if it is free or its holder is dead. */
+/** Takes the lock file if it is free or its holder is dead. The record appears atomically (link), never torn. */
 export function tryLock(file: string, holder: Holder = selfHolder()): boolean {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const fd = fs.openSync(file, 'wx');
-      fs.writeSync(fd, JSON.stringify(holder));
-      fs.closeSync(fd);
-      return true;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.new`;
+  fs.writeFileSync(tmp, JSON.stringify(holder));
+  try {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        fs.linkSync(tmp, file);
+        return true;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      if (holderAlive(readHolder(file))) return false;
+      try {
+        fs.unlinkSync(file);
+      } catch {
+        /* someone else broke it first */
+      }
     }
-    const current = readHolder(file);
-    if (current === undefined) {
-      // Being written right now, or torn: give the writer a moment before calling it stale.
-      sleepSync(5);
-      if (readHolder(file) !== undefined) return false;
-    } else if (holderAlive(current)) {
-      return false;
-    }
-    try {
-      fs.unlinkSync(file);
-    } catch {
-      /* someone else broke it first */
-    }
+    return false;
+  } finally {
+    fs.rmSync(tmp, { force: true });
   }
-  return false;
 }
 
 export function unlock(file: string, holder: Holder = selfHolder()): void {

@@ -16,6 +16,8 @@ export interface GuestSpec {
   agentAbsent: boolean;
   /** ssh.host_key_change: a fresh host key instead of the image's. */
   hostKeyChange: boolean;
+  /** net.guest_offline taken at boot: guest processes cannot reach GitHub. */
+  guestOffline: boolean;
   /** ssh.refuse(s): SSH keeps refusing this much longer (real ms). */
   sshRefuseMs: number;
 }

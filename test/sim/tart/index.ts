@@ -20,6 +20,7 @@ import { claimIpBase } from './net-claim';
 import { allowLocalNetwork, denyLocalNetwork } from './net-deny';
 import { registerVz, unregisterVz } from './vz';
 import type { InvocationEnd, InvocationStart } from './ctx';
+import { ensureLoginProfile } from '../guest/login-profile';
 
 export type { FaultOptions, FaultParams, FaultEntry, Lease, Timeline, SimConfig };
 
@@ -125,12 +126,6 @@ async function ensureBuilt(): Promise<void> {
   const { buildSim } = await import('../build');
   await buildSim();
 }
-
-/** .bash_profile of the image: restore the guest PATH after the host's /etc/profile, then ~/.zprofile. */
-const BASH_PROFILE = `# Simulated macOS login shell: PATH as the guest sets it, then the zsh login profile.
-export PATH="\${SIM_GUEST_PATH:-$PATH}"
-[ -f "$HOME/.zprofile" ] && . "$HOME/.zprofile"
-`;
 
 export async function createTartSim(opts: TartSimOptions = {}): Promise<TartSim> {
   await ensureBuilt();
@@ -251,11 +246,7 @@ export async function createTartSim(opts: TartSimOptions = {}): Promise<TartSim>
           const guestHome = path.join(guest, 'home');
           fs.mkdirSync(guestHome, { recursive: true });
           await o.populateHome?.(guestHome);
-          const zprofile = path.join(guestHome, '.zprofile');
-          if (!fs.existsSync(zprofile)) fs.writeFileSync(zprofile, '# login profile of the simulated image\n');
-          const bashProfile = path.join(guestHome, '.bash_profile');
-          if (!fs.existsSync(bashProfile)) fs.writeFileSync(bashProfile, BASH_PROFILE);
-          else if (!fs.readFileSync(bashProfile, 'utf8').includes('.zprofile')) fs.appendFileSync(bashProfile, '\n' + BASH_PROFILE);
+          ensureLoginProfile(guestHome);
           // Host keys belong to the image: a new digest brings new keys.
           const key = ssh2.utils.generateKeyPairSync('ed25519');
           writeFileAtomic(path.join(guest, 'ssh', 'ssh_host_ed25519_key'), key.private);
@@ -398,7 +389,7 @@ export async function createTartSim(opts: TartSimOptions = {}): Promise<TartSim>
         [...spawned].map((c) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('close', () => r())))),
       );
       claim.release();
-      fs.rmSync(root, { recursive: true, force: true });
+      fs.rmSync(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
     },
   };
   return sim;

@@ -163,6 +163,17 @@ describe('hangups', () => {
   });
 });
 
+describe('worker death', () => {
+  it('a Runner.Worker that dies mid-job fails the job', async () => {
+    const { job, proc } = await startWithLongJob('ekiden-h-0-worker');
+    const [worker] = proc.pids('bin/Runner.Worker');
+    process.kill(worker, 'SIGKILL');
+    expect(await proc.exited).toBe(0);
+    expect(proc.out()).toEqual(jobTranscript('long job', 'Failed'));
+    expect(await world.gh.job(job.id)).toMatchObject({ conclusion: 'failure' });
+  });
+});
+
 describe('listener faults', () => {
   it('runner.retryable_crash: listener exits 2 once, run.sh restarts it and the job runs', async () => {
     await world.gh.setFault('runner.retryable_crash');
@@ -191,11 +202,12 @@ describe('listener faults', () => {
   });
 
   it('runner.hang: prints nothing more and never exits', async () => {
-    await world.gh.setFault('runner.hang', { afterS: 20 });
+    await world.gh.setFault('runner.hang', { afterS: 5 });
     const { jit } = await mintJit(world, 'ekiden-h-0-hang');
     const proc = home.start('run.sh', [], { ACTIONS_RUNNER_INPUT_JITCONFIG: jit });
     await proc.waitFor(/Listening for Jobs$/);
-    await new Promise((r) => setTimeout(r, 300));
+    // The hang begins 50 ms after the session; leave it ample time.
+    await new Promise((r) => setTimeout(r, 500));
     const before = proc.lines.length;
     await world.gh.enqueueJob({ repo: 'acme/app', name: 'never', labels: ['self-hosted'], durationMs: 1000 });
     await new Promise((r) => setTimeout(r, 500));

@@ -13,12 +13,16 @@ export async function newSim(opts: TartSimOptions = {}): Promise<TartSim> {
 }
 
 /** Polls until fn returns a truthy value; fails after timeoutMs. */
-export async function waitFor<T>(fn: () => T | Promise<T>, timeoutMs = 10_000, what = 'condition'): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  fn: () => T | Promise<T>,
+  timeoutMs = 10_000,
+  what: string | (() => string) = 'condition',
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
     if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -41,13 +45,28 @@ export async function cloneVm(sim: TartSim, name: string, image = IMAGE): Promis
 /** Starts `tart run --no-graphics` and waits until the VM reads as running. */
 export async function startVm(sim: TartSim, name: string, extra: string[] = []): Promise<RunHandle> {
   const h = sim.spawnTart(['run', '--no-graphics', ...extra, name]);
-  await waitFor(async () => {
-    if (h.child.exitCode !== null) throw new Error(`tart run ${name} exited: ${h.stdout()}${h.stderr()}`);
-    const r = await sim.runTart(['list', '--format', 'json', '--source', 'local']);
-    const row = (JSON.parse(r.stdout) as { Name: string; State: string }[]).find((x) => x.Name === name);
-    return row?.State === 'running';
-  }, 10_000, `${name} running`);
+  try {
+    await waitFor(async () => {
+      if (h.child.exitCode !== null) throw new Error('tart run exited');
+      const r = await sim.runTart(['list', '--format', 'json', '--source', 'local']);
+      const row = (JSON.parse(r.stdout) as { Name: string; State: string }[]).find((x) => x.Name === name);
+      return row?.State === 'running';
+    }, 10_000, `${name} running`);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n${diagnostics(sim, name, h)}`);
+  }
   return h;
+}
+
+/** What a failing VM test needs to see: tart run's output and the guest log. */
+export function diagnostics(sim: TartSim, name: string, h?: RunHandle): string {
+  let guestLog = '';
+  try {
+    guestLog = fs.readFileSync(`${sim.vmDir(name)}/.sim/guest.log`, 'utf8').slice(-2000);
+  } catch {
+    guestLog = '(no guest log)';
+  }
+  return `tart run stdout: ${JSON.stringify(h?.stdout())}\ntart run stderr: ${JSON.stringify(h?.stderr())}\nguest log:\n${guestLog}`;
 }
 
 export async function guestIp(sim: TartSim, name: string): Promise<string> {

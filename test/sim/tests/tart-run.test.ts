@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TartSim } from '../tart/index';
-import { cleanupAndVerify, cloneVm, guestIp, IMAGE, newSim, populateMinimal, startVm, waitFor } from './tart-helpers';
+import { cleanupAndVerify, cloneVm, diagnostics, guestIp, IMAGE, newSim, populateMinimal, startVm, waitFor } from './tart-helpers';
 
 let sim: TartSim;
 
@@ -97,7 +97,7 @@ describe('tart run', () => {
     sim.setConfig({ usr2Mode: 'dialog' });
     h = await startVm(sim, 'vm');
     h.kill('SIGUSR2');
-    await waitFor(() => h.stdout() === 'Requesting guest OS to stop...\n');
+    await waitFor(() => h.stdout() === 'Requesting guest OS to stop...\n', 10_000, () => `the dialog-mode line; ${diagnostics(sim, 'vm', h)}`);
     await new Promise((r) => setTimeout(r, 300));
     expect(h.child.exitCode).toBeNull();
     h.kill('SIGINT');

@@ -16,6 +16,7 @@ const RETRY_MS = 5_000;
 const CONFLICT_RETRY_MS = 30_000;
 const CONFLICT_LIMIT_S = 240;
 const POLL_TIMEOUT_MS = 60_000;
+const WORKER_DONE = 100;
 
 const MSG = {
   notConfigured: 'An error occurred: Not configured. Run config.(sh/cmd) to configure the runner.',
@@ -42,7 +43,6 @@ export class RunListener {
   /** Set by SIGINT/SIGTERM or the hang fault; aborts every wait and request. */
   private readonly stop = new AbortController();
   private stopReason: 'SIGINT' | 'SIGTERM' | 'hang' | null = null;
-  private worker: ChildProcess | null = null;
   private once = false;
   private timers: NodeJS.Timeout[] = [];
 
@@ -275,27 +275,38 @@ export class RunListener {
     }
   }
 
-  private spawnWorker(job: Job): ChildProcess {
+  /** Starts bin/Runner.Worker and resolves once it reports ready (its signal handlers are set). */
+  private async spawnWorker(job: Job): Promise<ChildProcess> {
     const child = spawn(file('bin/Runner.Worker'), ['spawnclient', '3', '4'], {
-      stdio: ['pipe', 'ignore', 'ignore'],
+      stdio: ['pipe', 'pipe', 'ignore'],
       env: { ...this.env, RUNNER_ROOT: root() },
     });
     child.stdin?.on('error', () => undefined);
     child.stdin?.write(`${JSON.stringify({ jobId: job.id, displayName: job.displayName, durationMs: this.client.scaled(job.durationMs) })}\n`);
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(done, 10_000);
+      child.stdout?.once('data', done);
+      child.once('exit', done);
+      child.once('error', done);
+    });
     return child;
   }
 
   /** Runs one job; returns the exit code when the listener should exit, or null to keep listening. */
   private async runJob(job: Job): Promise<number | null> {
-    this.term.stamped(`Running job: ${job.displayName}`);
-    this.diag.info(`Job ${job.id} assigned.`);
-    const worker = this.spawnWorker(job);
-    this.worker = worker;
+    const worker = await this.spawnWorker(job);
     const exited = new Promise<void>((resolve) => {
       if (worker.exitCode !== null || worker.signalCode !== null) resolve();
       worker.once('exit', () => resolve());
       worker.once('error', () => resolve());
     });
+    // Printed once the Runner.Worker child exists (github.md §6.3 marker table).
+    this.term.stamped(`Running job: ${job.displayName}`);
+    this.diag.info(`Job ${job.id} assigned.`);
     let canceled = false;
     let retryable = false;
     const jobPolls = new AbortController();
@@ -323,11 +334,11 @@ export class RunListener {
       worker.kill('SIGTERM');
     }
     await exited;
-    this.worker = null;
     jobPolls.abort();
     await watcher;
     if (this.hung) return 0;
-    const result = canceled ? 'Canceled' : job.result;
+    // A worker that died (not done, not cancelled) fails the job.
+    const result = canceled ? 'Canceled' : worker.exitCode === WORKER_DONE ? job.result : 'Failed';
     this.term.stamped(`Job ${job.displayName} completed with result: ${result}`);
     this.diag.info(`Job ${job.id} completed with result ${result}.`);
     await this.reportCompletion(job.id, result);

@@ -167,6 +167,7 @@ export async function run(ctx: Ctx, p: Parsed): Promise<void> {
     bootHang: takeFault(home, 'tart.boot_hang', fctx) !== undefined,
     agentAbsent: takeFault(home, 'agent.absent', fctx) !== undefined,
     hostKeyChange: takeFault(home, 'ssh.host_key_change', fctx) !== undefined,
+    guestOffline: takeFault(home, 'net.guest_offline', fctx) !== undefined,
     sshRefuseMs: (() => {
       const f = takeFault(home, 'ssh.refuse', fctx);
       return f ? home.scaled(num(f, 's', num(f, 'seconds', 10)) * 1000) : 0;

@@ -1,0 +1,10 @@
+import { LogFiles, listArchives } from '../../src-main/core/telemetry/log-files';
+import { mkdtempSync, readFileSync, statSync, readdirSync } from 'node:fs';
+const dir = mkdtempSync('/tmp/lf-');
+let t = Date.parse('2025-01-02T03:04:05Z');
+const lf = new LogFiles({ dir, redact: (s) => s.replace(/secret/g, '[REDACTED]'), maxSizeBytes: 300, now: () => (t += 1000) });
+lf.writeEntry({ ts: Date.now(), level: 'info', scope: 'core', source: 'runner', slot: 1, vm: 'ekiden-x-1', job: 'build (mac)', text: '\x1b[31mred\x1b[0m line\nnext' });
+lf.write('warn', 'a secret here %s', { scope: 'otel' });
+for (let i = 0; i < 30; i++) lf.write('info', `line ${i} ${'x'.repeat(50)}`);
+console.log(readFileSync(lf.path, 'utf8'));
+console.log(readdirSync(dir), listArchives(dir), (statSync(lf.path).mode & 0o777).toString(8));

@@ -1,0 +1,64 @@
+import { execa } from 'execa';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSimHost, type SimHost } from '../sim/host';
+
+const EKIDEN = path.resolve(__dirname, '../../bin/ekiden');
+let sim: SimHost | undefined;
+let dir: string | undefined;
+afterEach(async () => {
+  await sim?.stop();
+  sim = undefined;
+  if (dir) await rm(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+describe('ekiden CLI', () => {
+  it.each([
+    ['a missing guest password', (c: Record<string, any>) => delete c.guest.password, 'guest.password'],
+    ['three slots', (c: Record<string, any>) => (c.vm.slots = 3), 'vm.slots'],
+    ['an unknown field', (c: Record<string, any>) => (c.vm.slotz = 2), 'slotz'],
+    ['a token written in clear', (c: Record<string, any>) => (c.github.auth = { kind: 'pat', token: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789' }), 'github.auth.token'],
+  ])('refuses to start with %s: exit 2, the field named, nothing started', async (_name, mutate, field) => {
+    sim = await startSimHost({ slots: 1 });
+    const config = JSON.parse(await readFile(sim.configPath, 'utf8'));
+    mutate(config);
+    await writeFile(sim.configPath, JSON.stringify(config), { mode: 0o600 });
+    const result = await execa(EKIDEN, ['run', '--config', sim.configPath], { env: sim.env, reject: false, timeout: 60_000 });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(field);
+    expect(result.stderr).not.toContain('ghp_abcdefghijklmnopqrstuvwxyz0123456789');
+    expect(sim.tart.invocations()).toEqual([]);
+    expect((await sim.github.requests()).filter((r) => !r.path.startsWith('/_fake'))).toEqual([]);
+  });
+
+  it('reports a missing config file with its path and exit 2', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'ekiden-cli-'));
+    const missing = path.join(dir, 'nope.json');
+    const result = await execa(EKIDEN, ['run', '--config', missing], { reject: false, timeout: 60_000 });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(missing);
+  });
+
+  it('rejects an unknown command with usage and exit 2', async () => {
+    const result = await execa(EKIDEN, ['fly'], { reject: false, timeout: 60_000 });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain('unknown command "fly"');
+    expect(result.stderr).toContain('Usage: ekiden');
+  });
+
+  it('run --once takes one job per slot, drains on its own and leaves nothing; status then says not running', async () => {
+    sim = await startSimHost({ slots: 1 });
+    await sim.enqueue(1, { durationMs: 300 });
+    const result = await execa(EKIDEN, ['run', '--once', '--config', sim.configPath], { env: sim.env, reject: false, timeout: 120_000 });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/job done: .* -> Succeeded/);
+    expect(await sim.leftovers()).toEqual({ vms: [], runners: [] });
+    const status = await execa(EKIDEN, ['status', '--config', sim.configPath], { env: sim.env, reject: false, timeout: 60_000 });
+    expect(status.exitCode).toBe(3);
+    expect(status.stdout).toContain('not running');
+    expect(status.stdout).toContain('jobs completed: 1');
+  });
+});
