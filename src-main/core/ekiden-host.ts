@@ -114,7 +114,10 @@ export function supervisorSettings(config: EkidenConfig, secrets: ResolvedSecret
       stateDir,
       livenessIntervalSeconds: 60,
     },
-    image: { ref: config.image.ref, pullPolicy: config.image.pullPolicy, checkIntervalMinutes: config.image.checkIntervalMinutes },
+    image: {
+      ref: config.image.ref, pullPolicy: config.image.pullPolicy, checkIntervalMinutes: config.image.checkIntervalMinutes,
+      cacheBudgetGb: config.image.cacheBudgetGb,
+    },
     backoff: config.backoff,
     reconcileIntervalSeconds: config.reconcileIntervalSeconds,
     sweepIntervalMinutes: config.sweepIntervalMinutes,

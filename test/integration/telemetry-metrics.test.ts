@@ -2,13 +2,13 @@
 // decoded and checked against telemetry.md §2-§4.
 import { afterEach, describe, expect, it } from 'vitest';
 import { FAILURE_REASONS } from '../../src-main/core/errors';
-import type { EkidenEvent, PipelineResult } from '../../src-main/core/events/types';
+import type { EkidenEvent, PipelineResult, RunnerResult } from '../../src-main/core/events/types';
 import { SECONDS_BUCKETS } from '../../src-main/core/telemetry/metric-definitions';
 import { startTelemetry } from '../../src-main/core/telemetry/telemetry';
 import { nullLogger } from '../../src-main/core/util/logger';
 import { EventBus } from '../../src-main/core/events/bus';
 import type { MetricPoint } from '../sim/otlp/view';
-import { clockAt, startRig, type TelemetryRig } from './support/telemetry-rig';
+import { clockAt, newestPoints, startRig, type TelemetryRig } from './support/telemetry-rig';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 5, 1, 8, 0, 0);
@@ -21,7 +21,7 @@ const REF = 'ghcr.io/acme/macos-runner:sequoia';
 const TOKEN = 'glc_eyJvIjoiMTIzIiwibiI6InN0YWNrLTEyMy1vdGxwIiwiayI6IjEyMzQ1Njc4OTAifQ==';
 const AUTH = `Basic ${Buffer.from(`987654:${TOKEN}`).toString('base64')}`;
 
-const jobDone = (slot: number, result: PipelineResult, runnerResult: EkidenEvent & { type: 'job.completed' } extends { runnerResult: infer R } ? R : never, seconds: number): EkidenEvent => ({
+const jobDone = (slot: number, result: PipelineResult, runnerResult: RunnerResult, seconds: number): EkidenEvent => ({
   type: 'job.completed', at: T0, slot, vm: slot ? VM1 : VM0, runnerName: slot ? VM1 : VM0, job: JOB, runnerResult, result, seconds, imageDigest: DIGEST,
 });
 
@@ -194,18 +194,19 @@ describe('OTLP metrics from core events', () => {
 
   it('counts ekiden.jobs exactly as the job.completed events, per result and slot', async () => {
     rig = await startRig();
-    const events = aDay();
-    rig.emit(...events);
-    // more jobs while exports keep running on their own timer
-    for (let i = 0; i < 25; i++) rig.emit(jobDone(i % 2, i % 5 === 0 ? 'failure' : 'success', i % 5 === 0 ? 'Failed' : 'Succeeded', 60 + i));
+    const more = Array.from({ length: 25 }, (_, i) =>
+      i % 5 === 0 ? jobDone(i % 2, 'failure', 'Failed', 60 + i) : jobDone(i % 2, 'success', 'Succeeded', 60 + i),
+    );
+    const events = [...aDay(), ...more];
+    rig.emit(...aDay());
+    // more jobs complete while exports run on their own timer
     await rig.rx.waitFor((r) => r.signal === 'metrics' && r.status === 200, 5_000);
+    rig.emit(...more);
     const points = await rig.flushPoints();
 
-    const completed = [...events, ...rig.lines.map(() => undefined)].filter((e): e is EkidenEvent => e?.type === 'job.completed');
-    const all = [...completed];
-    for (let i = 0; i < 25; i++) all.push(jobDone(i % 2, i % 5 === 0 ? 'failure' : 'success', i % 5 === 0 ? 'Failed' : 'Succeeded', 60 + i));
     const expected = new Map<string, number>();
-    for (const e of all as (EkidenEvent & { type: 'job.completed' })[]) {
+    for (const e of events) {
+      if (e.type !== 'job.completed') continue;
       const key = `${e.result}|${e.runnerResult}|${e.slot}`;
       expected.set(key, (expected.get(key) ?? 0) + 1);
     }
@@ -213,8 +214,8 @@ describe('OTLP metrics from core events', () => {
       pointsOf(points, 'ekiden.jobs').map((p) => [`${p.attributes['cicd.pipeline.result']}|${p.attributes['ekiden.runner.result']}|${p.attributes['ekiden.slot']}`, p.value]),
     );
     expect(got).toEqual(expected);
-    const durations = pointsOf(points, 'ekiden.job.duration');
-    expect(durations.reduce((n, p) => n + (p.count ?? 0), 0)).toBe(all.length);
+    const jobs = events.filter((e) => e.type === 'job.completed').length;
+    expect(pointsOf(points, 'ekiden.job.duration').reduce((n, p) => n + (p.count ?? 0), 0)).toBe(jobs);
   });
 
   it('reports every slot state (0 when empty) and maps them to cicd worker states', async () => {
@@ -292,7 +293,7 @@ describe('OTLP metrics from core events', () => {
     });
     try {
       await again.forceFlush();
-      const points = (await import('./support/telemetry-rig')).newestPoints(rig.rx);
+      const points = newestPoints(rig.rx);
       expect(value(points, 'ekiden.runner.version.age', { 'ekiden.runner.version': '2.334.0' })).toBe(10);
     } finally {
       await again.shutdown(1000);

@@ -30,13 +30,6 @@ const runnerSchema = section(
     group: optionalText('set the runner group name, or "" for the default group')
       .default('')
       .describe('Runner group (org and enterprise scope), matched case-insensitively; "" = the default group.'),
-    namePrefix: text('use lower-case letters, digits and "-", e.g. "ekiden"', {
-      maxLength: 20,
-      pattern: /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/,
-      patternProblem: 'must be lower-case letters, digits and inner "-"',
-    })
-      .default('ekiden')
-      .describe('First part of VM and runner names (<prefix>-<host>-<slot>-<id>); reaping touches only these names.'),
     workFolder: text('set the job work folder, e.g. "_work"')
       .default('_work')
       .describe("The runner's work folder, relative to the runner directory in the guest."),

@@ -8,6 +8,8 @@ export interface ImageSettings {
   ref: string;
   pullPolicy: 'always-check' | 'if-missing' | 'pinned';
   checkIntervalMinutes: number;
+  /** Tart's OCI cache is pruned to this many GB after a new digest arrives (tart.md §9.9). */
+  cacheBudgetGb?: number;
 }
 
 export interface CycleImage {
@@ -92,11 +94,24 @@ export class ImageManager {
         type: 'image.pulled', at: this.deps.clock.now(), ref, seconds: seconds(), digest,
         result: result.changed ? 'updated' : 'unchanged',
       });
+      if (result.changed && this.settings.cacheBudgetGb) await this.prune(this.settings.cacheBudgetGb);
       return seconds();
     } catch (error) {
       this.deps.bus.emit({ type: 'image.pulled', at: this.deps.clock.now(), ref, result: 'failed', seconds: seconds() });
       if (isEkidenError(error)) throw error;
       throw new EkidenError('pull_failed', `Pulling ${ref} failed: ${(error as Error).message}`, undefined, { cause: error });
+    }
+  }
+
+  /**
+   * Our own budgeted prune (tart's auto-prune is off): least recently used entries go first, so the
+   * digest just pulled, the most recent, stays. A failed prune is logged and never stops a cycle.
+   */
+  private async prune(budgetGb: number): Promise<void> {
+    try {
+      await this.deps.backend.prune({ spaceBudgetGb: budgetGb });
+    } catch (error) {
+      this.deps.logger.log('warn', `pruning the image cache to ${budgetGb} GB failed: ${(error as Error).message}`, { source: 'host' });
     }
   }
 

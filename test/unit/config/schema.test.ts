@@ -28,7 +28,7 @@ describe('config defaults', () => {
     expect(config.github.url).toBe('https://github.com');
     expect(config.github.apiUrl).toBeUndefined();
     expect(config.runner).toEqual({
-      labels: [], group: '', namePrefix: 'ekiden', workFolder: '_work', registration: 'jit', disableUpdate: false,
+      labels: [], group: '', workFolder: '_work', registration: 'jit', disableUpdate: false,
     });
     expect(config.image).toEqual({
       ref: 'ghcr.io/cirruslabs/macos-sequoia-xcode:latest',
@@ -117,7 +117,7 @@ const exactCases: [string, Mutate, string, string][] = [
     'timeouts.job', 'must be a whole number of seconds — set the maximum job duration in seconds, e.g. 21600'],
   ['a misspelt key', (c) => (c.runner = { lables: ['x'] }),
     'runner.lables',
-    'unknown key — did you mean "labels"? (known keys here: labels, group, namePrefix, workFolder, registration, disableUpdate)'],
+    'unknown key — did you mean "labels"? (known keys here: labels, group, workFolder, registration, disableUpdate)'],
 ];
 
 describe('config messages name the field and the fix', () => {
@@ -150,7 +150,6 @@ const cases: [string, Mutate, string, string[]][] = [
   ['label with comma', (c) => (c.runner = { labels: ['a,b'] }), 'runner.labels[0]', ['comma']],
   ['labels not a list', (c) => (c.runner = { labels: 'xcode' }), 'runner.labels', ['must be a list [...], not a string', '["xcode-16"]']],
   ['bad registration', (c) => (c.runner = { registration: 'pat' }), 'runner.registration', ['must be "jit" or "token"']],
-  ['bad name prefix', (c) => (c.runner = { namePrefix: 'Ekiden_' }), 'runner.namePrefix', ['lower-case']],
   ['image without host', (c) => (c.image.ref = 'macos-sequoia-base:latest'), 'image.ref', ['registry host', 'ghcr.io/cirruslabs']],
   ['image with upper case', (c) => (c.image.ref = 'ghcr.io/Cirruslabs/macos:latest'), 'image.ref', ['lower-case image path']],
   ['image with bad digest', (c) => (c.image.ref = 'ghcr.io/cirruslabs/macos@sha256:abc'), 'image.ref', ['bad digest', '@sha256:<64']],
