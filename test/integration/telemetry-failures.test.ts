@@ -76,14 +76,16 @@ describe('telemetry with a failing endpoint', () => {
   });
 
   it('caps shutdown when the endpoint hangs', async () => {
-    rig = await startRig({ exportIntervalMillis: 5_000, exportTimeoutMillis: 5_000 });
+    rig = await startRig({ exportIntervalMillis: 1_000, exportTimeoutMillis: 1_000 });
     rig.rx.setFault({ kind: 'slow', delayMs: 20_000 });
     rig.emit(job(1));
     const flushing = rig.tel.forceFlush();
-    await rig.rx.waitFor(() => rig!.rx.inFlight > 0, 100).catch(() => undefined);
+    // bounded wait until the export hangs at the receiver
+    for (const deadline = Date.now() + 2_000; rig.rx.inFlight === 0 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 5));
+    expect(rig.rx.inFlight).toBe(1);
     const started = Date.now();
     await rig.tel.shutdown(300);
-    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(Date.now() - started).toBeLessThan(900);
     await rig.rx.close();
     await flushing;
   });

@@ -16,6 +16,10 @@ export interface SimHostOptions {
   tart?: TartSimOptions;
   runnerVersion?: string;
   hostId?: string;
+  /** The fake GitHub's mode: `ghes` serves REST only under /api/v3, and github.url is the fake's root. */
+  githubMode?: 'dotcom' | 'ghes';
+  /** Login of the seeded org (and of the App installation's account). Default SIM_ORG. */
+  org?: string;
   /** Adjusts the generated configuration before it is written. */
   configure?: (config: EkidenConfigInput) => void;
 }
@@ -46,7 +50,8 @@ export const SIM_REPO = 'widgets';
 export async function startSimHost(opts: SimHostOptions = {}): Promise<SimHost> {
   const timeScale = opts.timeScale ?? 1;
   const root = await import('node:fs/promises').then((fs) => fs.mkdtemp(path.join(os.tmpdir(), 'ekiden-sim-host-')));
-  const github = await startFakeGitHub({ timeScale });
+  const github = await startFakeGitHub({ timeScale, mode: opts.githubMode });
+  const org = opts.org ?? SIM_ORG;
   let tart: TartSim | undefined;
   try {
     tart = await createTartSim({ timeScale, ...opts.tart });
@@ -54,10 +59,10 @@ export async function startSimHost(opts: SimHostOptions = {}): Promise<SimHost> 
     const imageRef = '127.0.0.1:5000/ekiden/macos-runner:latest';
     await tart.publishImage(imageRef, { populateHome: (home) => installFakeRunner(home, { version: opts.runnerVersion }) });
 
-    await github.seedOrg({ login: SIM_ORG });
-    await github.seedRepo({ owner: SIM_ORG, name: SIM_REPO });
-    const app = await github.seedApp({ ownerLogin: SIM_ORG });
-    await github.seedInstallation({ appId: app.appId, account: SIM_ORG });
+    await github.seedOrg({ login: org });
+    await github.seedRepo({ owner: org, name: SIM_REPO });
+    const app = await github.seedApp({ ownerLogin: org });
+    await github.seedInstallation({ appId: app.appId, account: org });
 
     const secretsDir = path.join(root, 'secrets');
     await mkdir(secretsDir, { recursive: true, mode: 0o700 });
@@ -69,9 +74,10 @@ export async function startSimHost(opts: SimHostOptions = {}): Promise<SimHost> 
     const config: EkidenConfigInput = {
       hostId,
       github: {
-        url: 'https://github.com',
+        // On GHES, config.sh derives <url>/api/v3/actions/runner-registration: it must reach the fake.
+        url: opts.githubMode === 'ghes' ? github.url : 'https://github.com',
         apiUrl: github.apiUrl,
-        scope: { kind: 'org', org: SIM_ORG },
+        scope: { kind: 'org', org },
         auth: { kind: 'app', appId: app.appId, privateKey: { file: keyFile } },
       },
       runner: { labels: ['ekiden-sim'] },
@@ -93,7 +99,7 @@ export async function startSimHost(opts: SimHostOptions = {}): Promise<SimHost> 
     let jobNo = 0;
 
     return {
-      root, tart: sim, github, repo: `${SIM_ORG}/${SIM_REPO}`, imageRef, hostId, configPath, config,
+      root, tart: sim, github, repo: `${org}/${SIM_REPO}`, imageRef, hostId, configPath, config,
       stateDir: path.join(configDir, 'state'),
       env: { ...process.env, HOME: sim.hostHome, EKIDEN_CONFIG: configPath },
       secrets: [app.privateKeyPem],
@@ -102,7 +108,7 @@ export async function startSimHost(opts: SimHostOptions = {}): Promise<SimHost> 
         for (let i = 0; i < count; i++) {
           jobNo++;
           const { id } = await github.enqueueJob({
-            repo: `${SIM_ORG}/${SIM_REPO}`,
+            repo: `${org}/${SIM_REPO}`,
             name: o.name?.(jobNo) ?? `build (macos-15, #${jobNo})`,
             labels: o.labels ?? ['self-hosted', 'macOS', 'ekiden-sim'],
             durationMs: o.durationMs ?? 2000,

@@ -1,5 +1,6 @@
 // Property lists read by an independent, strict parser: Python's plistlib (no plutil off macOS).
 import { execa } from 'execa';
+import { writeFile } from 'node:fs/promises';
 
 const TO_JSON = `
 import json, plistlib, sys
@@ -43,7 +44,37 @@ with open(sys.argv[1], 'wb') as f:
     plistlib.dump(value, f, fmt=fmt)
 `;
 
+const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+function xmlValue(value: unknown, indent: string): string {
+  if (typeof value === 'string') return `${indent}<string>${escapeXml(value)}</string>`;
+  if (typeof value === 'boolean') return `${indent}<${value}/>`;
+  if (typeof value === 'number') return Number.isInteger(value) ? `${indent}<integer>${value}</integer>` : `${indent}<real>${value}</real>`;
+  if (Array.isArray(value)) return [`${indent}<array>`, ...value.map((v) => xmlValue(v, `${indent}  `)), `${indent}</array>`].join('\n');
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value).flatMap(([k, v]) => [`${indent}  <key>${escapeXml(k)}</key>`, xmlValue(v, `${indent}  `)]);
+    return [`${indent}<dict>`, ...entries, `${indent}</dict>`].join('\n');
+  }
+  throw new Error(`no plist form for ${String(value)}`);
+}
+
+/** A JSON-shaped value as XML property-list text. */
+export function toXmlPlist(value: unknown): string {
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">',
+    '<plist version="1.0">',
+    xmlValue(value, ''),
+    '</plist>',
+    '',
+  ].join('\n');
+}
+
 /** Writes a JSON-shaped value as an XML or binary property list (as MDM-installed files may be). */
 export async function writePlist(file: string, value: unknown, format: 'xml' | 'binary' = 'xml'): Promise<void> {
+  if (format === 'xml') {
+    await writeFile(file, toXmlPlist(value));
+    return;
+  }
   await execa('python3', ['-c', FROM_JSON, file, format], { input: JSON.stringify(value), timeout: 20_000 });
 }

@@ -27,16 +27,24 @@ export function markManagedIssues(issues: ConfigIssue[], managedPaths: readonly 
 }
 
 /** Validates merged settings; throws ConfigError whose managed issues end in MANAGED_NOTE. */
-export function parseEffectiveConfig(merged: MergedConfig, source?: string, managedSources: readonly string[] = []): EkidenConfig {
+export function parseEffectiveConfig(
+  merged: MergedConfig,
+  source?: string,
+  managedSources: readonly string[] = [],
+  opts: { localMissing?: boolean } = {},
+): EkidenConfig {
   const checked = checkConfig(merged.input);
   if (checked.ok) return checked.config;
   const issues = markManagedIssues(checked.issues, merged.managedPaths);
-  const anyManaged = issues.some((i) => i.managed);
   const n = issues.length;
-  const headline = anyManaged
-    ? `The configuration ${source ?? ''}${source ? ' ' : ''}with the settings managed by your organisation` +
-      `${managedSources.length ? ` (${managedSources.join(', ')})` : ''} is invalid (${n} ${n === 1 ? 'problem' : 'problems'}):`
-    : undefined;
+  const problems = `${n} ${n === 1 ? 'problem' : 'problems'}`;
+  const from = managedSources.length ? ` (${managedSources.join(', ')})` : '';
+  let headline: string | undefined;
+  if (opts.localMissing) {
+    headline = `There is no configuration file ${source ?? ''}, and the settings managed by your organisation${from} are incomplete (${problems}):`;
+  } else if (issues.some((i) => i.managed)) {
+    headline = `The configuration ${source ? `${source} ` : ''}with the settings managed by your organisation${from} is invalid (${problems}):`;
+  }
   throw new ConfigError(issues, source, headline);
 }
 
@@ -52,9 +60,10 @@ async function missing(file: string): Promise<boolean> {
  * file counts as empty: a fleet may push the whole configuration (secrets stay references).
  */
 export async function loadEffectiveConfig(file: string, managed: ManagedSettings | undefined): Promise<EffectiveConfig> {
-  const local = managed && (await missing(file)) ? {} : await readConfigInput(file);
+  const localMissing = managed !== undefined && (await missing(file));
+  const local = localMissing ? {} : await readConfigInput(file);
   const merged = mergeManaged(local, managed?.values);
   const managedSources = managed?.sources ?? [];
-  const config = parseEffectiveConfig(merged, file, managedSources);
+  const config = parseEffectiveConfig(merged, file, managedSources, { localMissing });
   return { config, managedPaths: merged.managedPaths, managedSources };
 }

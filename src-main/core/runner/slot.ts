@@ -44,6 +44,8 @@ export class Slot {
   private drainWaiters: (() => void)[] = [];
   private readonly backoff: Backoff;
   private lastError: SlotSnapshot['lastError'];
+  /** The reason the current/last cycle failed, if it did. */
+  private cycleFailure: FailureReason | undefined;
   private retryAt: number | undefined;
   private job: SlotSnapshot['job'];
   private breakerOpen = false;
@@ -139,7 +141,9 @@ export class Slot {
       }
       if (this.mode !== 'run') break;
       const outcome = await this.runCycle();
-      if (outcome === 'failed' && this.mode === 'run') await this.waitBackoff();
+      // A host-wide failure waits at the host gate instead: it must not open this slot's breaker.
+      const hostWide = this.cycleFailure !== undefined && HOST_WIDE_REASONS.has(this.cycleFailure);
+      if (outcome === 'failed' && this.mode === 'run' && !hostWide) await this.waitBackoff();
       if (this.breakerOpen) break;
     }
     this.setState(this.mode === 'stop' ? 'stopped' : 'paused');
@@ -170,6 +174,7 @@ export class Slot {
     const c = new CycleContext(vmName(this.settings.hostId, this.index), this.deps.clock.now());
     this.cycle = c;
     let outcome: CycleOutcome = 'failed';
+    this.cycleFailure = undefined;
     try {
       outcome = await this.phases(c);
       this.backoff.succeed();
@@ -201,6 +206,7 @@ export class Slot {
   private reportFailure(error: EkidenError, c: CycleContext, phase?: Phase): void {
     const hostWide = HOST_WIDE_REASONS.has(error.reason);
     this.lastError = { reason: error.reason, message: error.message, at: this.deps.clock.now() };
+    this.cycleFailure ??= error.reason;
     this.log.log('error', `${error.reason}: ${error.message}${error.detail ? ` (${error.detail})` : ''}`, { vm: c.vm });
     this.deps.bus.emit({
       type: 'failure', at: this.deps.clock.now(), slot: this.index, reason: error.reason, message: error.message,
@@ -344,7 +350,6 @@ export class Slot {
       const error = isEkidenError(exit.error)
         ? exit.error
         : new EkidenError('vm_exited_unexpectedly', `The VM exited before teardown${exit.reason ? `: ${exit.reason}` : ''}.`, exit.reason);
-      if (error.reason !== 'vm_limit_exceeded') this.host.noteStartSucceeded();
       c.abort(error);
     });
     // The VM reads running once `tart run` holds its lock. If `tart list` disagrees while our child

@@ -51,6 +51,8 @@ export class WarningGate {
 export function describeExportError(error: unknown): string {
   if (!error) return 'unknown error';
   const e = error as { message?: string; code?: number | string; data?: string };
+  // The exporter drops the status of retryable answers (429, 502, 503, 504) once its retries run out.
+  if (e.message === 'Export failed with retryable status') return 'the endpoint kept answering 429/502/503/504 (retried until the export timeout)';
   const code = typeof e.code === 'number' ? ` (HTTP ${e.code})` : e.code ? ` (${e.code})` : '';
   return `${e.message || String(error)}${code}`;
 }

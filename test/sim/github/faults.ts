@@ -46,7 +46,8 @@ export interface FaultParams {
   'runner.cancel_retryable': Record<string, never>;
   'runner.retryable_crash': { message?: string };
   'runner.crash': { afterS: number; agentName?: string };
-  'runner.hang': { afterS: number; agentName?: string };
+  /** afterS counts from the session start, or with `afterJob` from the job's completion line. */
+  'runner.hang': { afterS: number; agentName?: string; afterJob?: boolean };
   'runner.delete_variant_b': { message?: string };
 }
 

@@ -89,6 +89,7 @@ export class RunnerChannel {
     const reply: Record<string, unknown> = { sessionId: session.id };
     if (crash) reply.crashAfterS = crash.params.afterS;
     if (hang) reply.hangAfterS = hang.params.afterS;
+    if (hang?.params.afterJob) reply.hangAfterJob = true;
     ctx.send(201, reply);
     this.sim.kick();
   }

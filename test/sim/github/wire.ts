@@ -27,6 +27,8 @@ export interface SessionCreated {
   crashAfterS?: number;
   /** Fault runner.hang: the listener goes silent and never exits after this many (scaled) seconds. */
   hangAfterS?: number;
+  /** With hangAfterS: count from the job's completion line instead of the session start. */
+  hangAfterJob?: boolean;
 }
 
 export interface ChannelError {

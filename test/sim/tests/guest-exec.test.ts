@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 const agentUp = async (): Promise<void> => {
-  await waitFor(async () => (await sim.runTart(['exec', 'vm', 'true'])).code === 0, 10_000, 'guest agent');
+  await waitFor(() => fs.existsSync(`${sim.vmDir('vm')}/control.sock`), 10_000, 'guest agent');
 };
 
 describe('tart exec', () => {

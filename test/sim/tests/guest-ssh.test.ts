@@ -87,7 +87,7 @@ function run(c: Conn, command: string, o: { env?: Record<string, string>; stdin?
 async function bootedVm(name: string, extra: string[] = []): Promise<{ ip: string; stop: () => Promise<void> }> {
   const h = await startVm(sim, name, extra);
   const ip = await guestIp(sim, name);
-  await waitFor(async () => (await connect(ip).then((c) => (c.client.end(), true)).catch(() => false)), 10_000, `ssh on ${name}`);
+  await sshUp(ip);
   return {
     ip,
     stop: async () => {
@@ -95,6 +95,20 @@ async function bootedVm(name: string, extra: string[] = []): Promise<{ ip: strin
       await h.exited;
     },
   };
+}
+
+/** SSH is up once a TCP connect succeeds (cheap to poll, unlike a handshake). */
+async function sshUp(ip: string): Promise<void> {
+  await waitFor(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const s = net.connect(sim.guestPort, ip);
+        s.once('connect', () => (s.destroy(), resolve(true)));
+        s.once('error', () => resolve(false));
+      }),
+    10_000,
+    `ssh on ${ip}`,
+  );
 }
 
 const vmMac = (name: string): string => JSON.parse(fs.readFileSync(path.join(sim.vmDir(name), 'config.json'), 'utf8')).macAddress;
@@ -195,7 +209,8 @@ describe('ssh faults', () => {
     await startVm(sim, 'vm');
     const ip = await guestIp(sim, 'vm');
     await expect(connect(ip)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
-    await waitFor(async () => (await connect(ip).then((c) => (c.client.end(), true)).catch(() => false)));
+    await sshUp(ip);
+    (await connect(ip)).client.end();
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
   });
 
@@ -249,7 +264,7 @@ describe('ssh faults', () => {
     await cloneVm(sim, 'vm');
     const h = await startVm(sim, 'vm');
     const ip = await guestIp(sim, 'vm');
-    await waitFor(async () => (await connect(ip).then((c) => (c.client.end(), true)).catch(() => false)));
+    await sshUp(ip);
     const c = await connect(ip);
     const pid = Number((await run(c, 'nohup setsid sleep 300 >/dev/null 2>&1 & echo $!')).stdout.trim());
     expect(alive(pid)).toBe(true);

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import { expect } from 'vitest';
 import { createTartSim, type RunHandle, type TartSim, type TartSimOptions } from '../tart/index';
+import { VmDir } from '../tart/vm-dir';
 
 export const IMAGE = 'ghcr.io/acme/macos-sequoia:latest';
 
@@ -42,15 +43,14 @@ export async function cloneVm(sim: TartSim, name: string, image = IMAGE): Promis
   expect(r.code, r.stderr).toBe(0);
 }
 
-/** Starts `tart run --no-graphics` and waits until the VM reads as running. */
+/** Starts `tart run --no-graphics` and waits until the VM holds its run lock (what `list` reads as running). */
 export async function startVm(sim: TartSim, name: string, extra: string[] = []): Promise<RunHandle> {
   const h = sim.spawnTart(['run', '--no-graphics', ...extra, name]);
+  const vm = new VmDir(sim.vmDir(name), name);
   try {
-    await waitFor(async () => {
+    await waitFor(() => {
       if (h.child.exitCode !== null) throw new Error('tart run exited');
-      const r = await sim.runTart(['list', '--format', 'json', '--source', 'local']);
-      const row = (JSON.parse(r.stdout) as { Name: string; State: string }[]).find((x) => x.Name === name);
-      return row?.State === 'running';
+      return vm.running();
     }, 10_000, `${name} running`);
   } catch (e) {
     throw new Error(`${(e as Error).message}\n${diagnostics(sim, name, h)}`);
@@ -69,7 +69,9 @@ export function diagnostics(sim: TartSim, name: string, h?: RunHandle): string {
   return `tart run stdout: ${JSON.stringify(h?.stdout())}\ntart run stderr: ${JSON.stringify(h?.stderr())}\nguest log:\n${guestLog}`;
 }
 
+/** Waits for the guest's own lease, then asks `tart ip` (which answers from the lease table). */
 export async function guestIp(sim: TartSim, name: string): Promise<string> {
+  await waitFor(() => sim.guestIp(name), 10_000, `a lease for ${name}`);
   const r = await sim.runTart(['ip', name, '--wait', '10']);
   expect(r.code, r.stderr).toBe(0);
   return r.stdout.trim();

@@ -83,7 +83,7 @@ describe('tart run', () => {
   it('a guest that shuts itself down ends run with exit 0', async () => {
     await cloneVm(sim, 'vm');
     const h = await startVm(sim, 'vm');
-    await waitFor(async () => (await sim.runTart(['exec', 'vm', 'true'])).code === 0);
+    await waitFor(() => fs.existsSync(`${sim.vmDir('vm')}/control.sock`), 10_000, 'guest agent');
     await sim.runTart(['exec', 'vm', 'sudo', 'shutdown', '-h', 'now']);
     expect(await h.exited).toMatchObject({ code: 0, stdout: 'guest has stopped the virtual machine\n', stderr: '' });
   });

@@ -184,6 +184,22 @@ describe('loadHostConfig honours managed settings (ekiden run / doctor)', () => 
     expect(loaded.managedPaths).toContain('github.scope.org');
   });
 
+  it('says the file is missing when the profile alone is incomplete', async () => {
+    await mkdir(path.join(dir, 'managed'));
+    const plist = path.join(dir, 'managed', 'dev.ekiden.app.plist');
+    await writePlist(plist, { vm: { slots: 2 } });
+    const missing = path.join(dir, 'missing.json');
+    const error = await loadHostConfig(missing, env, managedOptions()).then(
+      () => undefined,
+      (e: unknown) => e as ConfigError,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.message.split('\n')[0]).toBe(
+      `There is no configuration file ${missing}, and the settings managed by your organisation (${plist}) are incomplete (3 problems):`,
+    );
+    expect(error!.issues.map((i) => i.path)).toEqual(['github', 'image', 'guest.password']);
+  });
+
   it('without a profile behaves as before: the file alone, nothing managed', async () => {
     const file = path.join(dir, 'config.json');
     await writeFile(file, JSON.stringify(local));

@@ -45,6 +45,8 @@ export class RunListener {
   private stopReason: 'SIGINT' | 'SIGTERM' | 'hang' | null = null;
   private once = false;
   private timers: NodeJS.Timeout[] = [];
+  /** Fault runner.hang with afterJob: go silent this many seconds after the completion line. */
+  private hangAfterJobS: number | undefined;
 
   constructor(
     private readonly term: Term,
@@ -205,7 +207,9 @@ export class RunListener {
     if (typeof body.crashAfterS === 'number') {
       this.timers.push(setTimeout(() => process.kill(process.pid, 'SIGKILL'), this.client.scaled(body.crashAfterS * 1000)));
     }
-    if (typeof body.hangAfterS === 'number') {
+    if (typeof body.hangAfterS === 'number' && body.hangAfterJob === true) {
+      this.hangAfterJobS = body.hangAfterS;
+    } else if (typeof body.hangAfterS === 'number') {
       this.timers.push(
         setTimeout(() => {
           this.term.muted = true;
@@ -342,6 +346,14 @@ export class RunListener {
     this.term.stamped(`Job ${job.displayName} completed with result: ${result}`);
     this.diag.info(`Job ${job.id} completed with result ${result}.`);
     await this.reportCompletion(job.id, result);
+    if (this.hangAfterJobS !== undefined) {
+      await sleep(this.client.scaled(this.hangAfterJobS * 1000), this.stop.signal);
+      this.term.muted = true;
+      this.diag.muted = true;
+      this.stopReason = 'hang';
+      this.stop.abort();
+      return 0;
+    }
     if (retryable) {
       await this.deleteSession();
       return 2;
