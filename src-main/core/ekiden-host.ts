@@ -44,6 +44,8 @@ export interface EkidenHostOptions {
   appVersion?: string;
   /** Telemetry timing overrides (tests use e.g. 200 / 100 ms; the config allows 10–60 s). */
   telemetry?: { exportIntervalMillis?: number; exportTimeoutMillis?: number; hostCheckIntervalMillis?: number };
+  /** First re-check of a host-wide error in seconds (default 30; tests use 1–2). */
+  hostRetrySeconds?: number;
 }
 
 export interface EkidenHost {
@@ -221,7 +223,11 @@ export async function createEkidenHost(opts: EkidenHostOptions): Promise<EkidenH
     await telemetry?.shutdown();
     throw error;
   });
-  const supervisor = new Supervisor(supervisorSettings(config, secrets, stateDir), {
+  const settingsOf = (c: EkidenConfig, s: ResolvedSecrets): SupervisorSettings => {
+    const settings = supervisorSettings(c, s, stateDir);
+    return opts.hostRetrySeconds === undefined ? settings : { ...settings, hostRetrySeconds: opts.hostRetrySeconds };
+  };
+  const supervisor = new Supervisor(settingsOf(config, secrets), {
     backend,
     connector: new SshGuestConnector({ clock, logger }),
     github,
@@ -268,7 +274,7 @@ export async function createEkidenHost(opts: EkidenHostOptions): Promise<EkidenH
     },
     reconfigure(next, nextSecrets) {
       for (const value of secretValues(nextSecrets)) redactor.register(value);
-      supervisor.updateSettings(supervisorSettings(next, nextSecrets, stateDir));
+      supervisor.updateSettings(settingsOf(next, nextSecrets));
     },
   };
 }

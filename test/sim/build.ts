@@ -17,11 +17,14 @@ export const SIM_ENTRIES: Record<string, string> = {
 export async function buildSim(): Promise<void> {
   const fs = await import('node:fs');
   const entries = Object.entries(SIM_ENTRIES).filter(([src]) => fs.existsSync(path.join(here, src)));
+  fs.mkdirSync(path.join(here, 'dist'), { recursive: true });
   await Promise.all(
-    entries.map(([src, out]) =>
-      build({
+    entries.map(async ([src, out]) => {
+      const outfile = path.join(here, 'dist', out);
+      const result = await build({
         entryPoints: [path.join(here, src)],
-        outfile: path.join(here, 'dist', out),
+        outfile,
+        write: false,
         bundle: true,
         platform: 'node',
         format: 'esm',
@@ -30,8 +33,12 @@ export async function buildSim(): Promise<void> {
         logLevel: 'warning',
         // ssh2 has optional native add-ons; keep node_modules external so they resolve at run time.
         packages: 'external',
-      }),
-    ),
+      });
+      // Write then rename: processes started by a concurrent test run never see a half-written bundle.
+      const tmp = `${outfile}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, result.outputFiles[0].contents);
+      fs.renameSync(tmp, outfile);
+    }),
   );
 }
 

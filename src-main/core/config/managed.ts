@@ -71,7 +71,7 @@ function overlay(base: unknown, top: unknown, at: string[], paths: string[]): un
     paths.push(formatPath(at));
     return cloneJson(top);
   }
-  const otherVariant = isTree(base) && 'kind' in top && 'kind' in base && own(base, 'kind') !== own(top, 'kind');
+  const otherVariant = isTree(base) && Object.hasOwn(top, 'kind') && Object.hasOwn(base, 'kind') && base.kind !== top.kind;
   if (otherVariant || (!isTree(base) && base !== undefined && Object.keys(top).length === 0)) {
     paths.push(formatPath(at));
     return cloneJson(top);

@@ -75,6 +75,8 @@ export class RunnerSession {
       }
       this.offset = result.offset;
       if (result.kind === 'exited') {
+        // run.sh exits 0 for almost every outcome (github.md §6.2): logged, never used to classify.
+        this.deps.logger.log('info', `run.sh exited with code ${result.exitCode ?? 'unknown (killed)'}`, { source: 'host' });
         this.resolveExit(result.exitCode);
         return;
       }

@@ -23,6 +23,9 @@ export interface SlotHost {
   reportHostError(error: EkidenError, slot: number): void;
   /** Counts limit errors while none of our VMs run; the host escalates to "host reboot needed". */
   noteLimitError(slot: number): void;
+  /** Counts failed VM starts across slots; the host escalates to one host-level error (field-failures #6). */
+  noteStartFailure(slot: number, error: EkidenError): void;
+  /** A VM of ours started and answered: the start-failure counts begin again. */
   noteStartSucceeded(): void;
   /** A cycle reached a listening runner: any host-wide error is over. */
   noteHealthy(): void;
@@ -214,6 +217,7 @@ export class Slot {
     });
     if (hostWide) this.host.reportHostError(error, this.index);
     if (error.reason === 'vm_limit_exceeded') this.host.noteLimitError(this.index);
+    if (error.reason === 'vm_start_failed') this.host.noteStartFailure(this.index, error);
   }
 
   /** The cycle, phase by phase. Returns how it ended; throws on failure (teardown follows). */
@@ -261,6 +265,9 @@ export class Slot {
     await this.phase(c, 'connect', t.connect, () => new EkidenError('ssh_timeout', `No guest login within ${t.connect}s.`), (signal) =>
       this.connect(c, ip, signal),
     );
+    // Only a guest that answers proves the start: `tart list` can read "running" for a moment before
+    // VZ refuses the start (limit, start failure).
+    this.host.noteStartSucceeded();
 
     // registering: mint the single-use runner config as late as possible, start the runner detached
     this.setState('registering');
@@ -364,7 +371,6 @@ export class Slot {
       }
       await this.deps.clock.sleep(200, signal);
     }
-    this.host.noteStartSucceeded();
   }
 
   private async connect(c: CycleContext, firstIp: string, signal: AbortSignal): Promise<void> {
@@ -447,7 +453,8 @@ export class Slot {
     session.onFailure((error) => c.abort(error));
     void session.follow(c.followController.signal).catch((error) => c.abort(isEkidenError(error) ? error : new EkidenError('ssh_dropped', `Lost the guest: ${(error as Error).message}`)));
     void session.exited.then((code) => {
-      if (!c.jobStarted) c.abort(new EkidenError('runner_crashed', `The runner exited (code ${code}) before taking a job.`));
+      // A job may have run to its end while the idle-TTL DELETE was in flight (field-failures #29).
+      if (!c.jobStarted && !session.hasSeen('job-started')) c.abort(new EkidenError('runner_crashed', `The runner exited (code ${code}) before taking a job.`));
     });
     await session.waitFor('listening', signal);
     if (c.runner && c.runner.id === undefined) {
@@ -512,8 +519,10 @@ export class Slot {
       }
       const reason = first.kind === 'ttl' ? 'idle_ttl' : 'teardown';
       const outcome = c.runner?.id !== undefined ? await this.deps.github.deleteRunner(c.runner.id, { reason, name: c.runner.name }) : 'not-found';
-      if (outcome === 'busy') {
-        this.log.log('info', 'a job raced in while deregistering the idle runner; following it', { vm: c.vm });
+      // 422: a job raced in. A 404 or 204 can come after the runner already took a job (and even
+      // finished it, its registration auto-deleted): that job is followed and counted all the same.
+      if (outcome === 'busy' || session.hasSeen('job-started')) {
+        this.log.log('info', `a job raced in while deregistering the idle runner (${outcome}); following it`, { vm: c.vm });
         const m = await session.waitFor('job-started', c.signal);
         emitIdle('ok');
         return m.job;

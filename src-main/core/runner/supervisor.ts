@@ -1,5 +1,5 @@
-import type { EkidenError } from '../errors';
-import type { SlotSnapshot } from '../events/types';
+import { EkidenError } from '../errors';
+import type { SlotSnapshot, SlotState } from '../events/types';
 import { parseVmName } from '../host/tart/vm-name';
 import type { Logger } from '../util/logger';
 import type { BackoffSettings } from './backoff';
@@ -8,6 +8,9 @@ import { ImageManager, type ImageSettings } from './image-manager';
 import type { SlotDeps, SlotSettings } from './ports';
 import { Reconciler } from './reconcile';
 import { Slot, type SlotHost } from './slot';
+
+/** Slot states in which one of our VMs has started and answered. */
+const VM_UP: ReadonlySet<SlotState> = new Set<SlotState>(['connecting', 'registering', 'listening', 'running', 'finishing']);
 
 export interface SupervisorSettings {
   slots: number;
@@ -48,6 +51,8 @@ export class Supervisor {
   private hostClearWaiters: (() => void)[] = [];
   private hostRetryTimer = new AbortController();
   private limitErrors = 0;
+  /** Consecutive failed VM starts across all slots (field-failures #6). */
+  private startFailures = 0;
   private timers = new AbortController();
   private loops: Promise<void>[] = [];
 
@@ -67,7 +72,11 @@ export class Supervisor {
       waitForHostClear: (signal) => this.waitForHostClear(signal),
       reportHostError: (error) => this.reportHostError(error),
       noteLimitError: () => this.noteLimitError(),
-      noteStartSucceeded: () => (this.limitErrors = 0),
+      noteStartFailure: (_slot, error) => this.noteStartFailure(error),
+      noteStartSucceeded: () => {
+        this.limitErrors = 0;
+        this.startFailures = 0;
+      },
       noteHealthy: () => this.noteHealthy(),
     };
     for (let i = 0; i < settings.slots; i++) this.slots.push(new Slot(i, settings.slot, deps, host));
@@ -139,7 +148,14 @@ export class Supervisor {
 
   async resume(): Promise<void> {
     if (this.mode === 'running') {
+      // The operator says the cause is fixed: re-check a host-wide error now, cut backoff waits short
+      // and restart slots whose breaker opened.
+      if (this.hostError) {
+        this.hostRetryTimer.abort();
+        this.releaseHostWaiters();
+      }
       this.slots.forEach((s) => s.poke());
+      this.loops = this.slots.map((s) => s.start());
       return;
     }
     if (this.mode === 'draining') await Promise.all(this.loops);
@@ -251,24 +267,44 @@ export class Supervisor {
   }
 
   private noteLimitError(): void {
-    const oursRunning = this.capacity.reservations.length > 1;
+    // A reservation is not a running VM: two slots failing side by side still count (cirruslabs/tart#1217).
+    const oursRunning = this.slots.some((s) => VM_UP.has(s.snapshot().state));
     if (oursRunning) return;
     this.limitErrors += 1;
-    if (this.limitErrors >= this.settings.backoff.hostRebootAfter) {
-      this.limitErrors = 0;
-      this.deps.bus.emit({
-        type: 'failure', at: this.deps.clock.now(), reason: 'host_reboot_needed', hostWide: true,
-        message: `macOS refuses to start VMs ("exceeds the system limit") although none of ours run: reboot this Mac (cirruslabs/tart#1217).`,
-      });
-      this.reportHostError({
-        reason: 'host_reboot_needed',
-        message: 'macOS refuses to start VMs ("exceeds the system limit") although none of ours run: reboot this Mac.',
-      } as EkidenError);
+    if (this.limitErrors < this.settings.backoff.hostRebootAfter) return;
+    // Still leaking after a re-check: keep waiting under the same message.
+    if (this.hostError?.reason === 'host_reboot_needed') {
+      this.reportHostError(new EkidenError('host_reboot_needed', this.hostError.message));
+      return;
     }
+    this.deps.bus.emit({
+      type: 'failure', at: this.deps.clock.now(), reason: 'host_reboot_needed', hostWide: true,
+      message: `macOS refuses to start VMs ("exceeds the system limit") although none of ours run: reboot this Mac (cirruslabs/tart#1217).`,
+    });
+    this.reportHostError(
+      new EkidenError('host_reboot_needed', 'macOS refuses to start VMs ("exceeds the system limit") although none of ours run: reboot this Mac.'),
+    );
+  }
+
+  /**
+   * VMs that fail to start on every slot, one after another, point at the host (degraded VZ state,
+   * field-failures #6): one host-level error pauses all slots instead of per-slot retries.
+   */
+  private noteStartFailure(error: EkidenError): void {
+    this.startFailures += 1;
+    if (this.startFailures < this.settings.backoff.hostRebootAfter) return;
+    this.reportHostError(
+      new EkidenError(
+        'vm_start_failed',
+        `VMs failed to start ${this.startFailures} times in a row on this host; all slots wait. Rebooting the Mac usually helps. Last error: ${error.detail ?? error.message}`,
+      ),
+    );
   }
 
   /** Clears a host-wide error once any cycle gets through. */
   noteHealthy(): void {
+    this.limitErrors = 0;
+    this.startFailures = 0;
     if (this.hostError) this.clearHostError();
   }
 

@@ -15,36 +15,33 @@ export class FleetView {
   /** Rate-limit resource -> the last `x-ratelimit-remaining`. */
   readonly rateLimits = new Map<string, number>();
 
-  /** Applies one event; returns true when it changed something this view holds. */
-  apply(e: EkidenEvent): boolean {
+  apply(e: EkidenEvent): void {
     switch (e.type) {
       case 'host.state':
         this.paused = e.paused;
         this.draining = e.draining;
         for (let i = 0; i < e.slots; i++) if (!this.slotStates.has(i)) this.slotStates.set(i, 'idle');
-        return true;
+        return;
       case 'slot.state':
         this.slotStates.set(e.slot, e.state);
-        return true;
+        return;
       case 'vm.inventory':
         this.vms = e.vms;
         if (e.ociCacheBytes !== undefined) this.ociCacheBytes = e.ociCacheBytes;
-        return true;
+        return;
       case 'image.current':
         this.image = { ref: e.ref, digest: e.digest };
-        return true;
+        return;
       case 'host.checks':
         this.checks = e.checks;
-        return true;
+        return;
       case 'github.call':
         if (e.rateLimit) this.rateLimits.set(e.rateLimit.resource, e.rateLimit.remaining);
-        return !!e.rateLimit;
-      default:
-        return false;
+        return;
     }
   }
 
   follow(bus: EventBus): () => void {
-    return bus.subscribe((e) => void this.apply(e));
+    return bus.subscribe((e) => this.apply(e));
   }
 }

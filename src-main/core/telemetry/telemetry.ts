@@ -93,15 +93,21 @@ export function startTelemetry(o: TelemetryOptions): Telemetry {
   const metricsMonitor = new SignalMonitor(`OTLP metrics export to ${displayUrl(metricsUrl)}`, gate, clock, recovered);
 
   const uninstallDiag = installDiagBridge(gate);
-  const meterProvider = createMeterProvider({
-    url: metricsUrl,
-    headers,
-    resource,
-    exportIntervalMillis: timing.intervalMs,
-    exportTimeoutMillis: timing.timeoutMs,
-    monitor: metricsMonitor,
-    gate,
-  });
+  let meterProvider: MeterProvider;
+  try {
+    meterProvider = createMeterProvider({
+      url: metricsUrl,
+      headers,
+      resource,
+      exportIntervalMillis: timing.intervalMs,
+      exportTimeoutMillis: timing.timeoutMs,
+      monitor: metricsMonitor,
+      gate,
+    });
+  } catch (error) {
+    uninstallDiag();
+    throw error;
+  }
   const runnerVersion = new RunnerVersionAgeTracker(clock, o.runnerVersionFile);
   const stopMetrics = recordEventMetrics({
     meter: meterProvider.getMeter('ekiden'),

@@ -5,6 +5,7 @@ import { loadHostConfig } from '../../../src-main/cli/load-host-config';
 import type { EkidenConfigInput } from '../../../src-main/core/config/schema';
 import { createEkidenHost, type EkidenHost } from '../../../src-main/core/ekiden-host';
 import type { EkidenEvent, EventOf } from '../../../src-main/core/events/types';
+import type { Clock } from '../../../src-main/core/util/clock';
 import { startSimHost, type SimHost, type SimHostOptions } from '../../sim/host';
 
 export interface Harness {
@@ -28,6 +29,12 @@ export interface HarnessOptions extends SimHostOptions {
   /** Start the supervisor right away (default true). */
   start?: boolean;
   configure?: (config: EkidenConfigInput) => void;
+  /** Ekiden's time source (fake time for schedules such as the image check interval). */
+  clock?: Clock;
+  /** First re-check of a host-wide error in seconds (Ekiden's default is 30). */
+  hostRetrySeconds?: number;
+  /** Adjusts the environment Ekiden runs with (e.g. a launchd context without HOME and PATH). */
+  env?: (env: NodeJS.ProcessEnv) => NodeJS.ProcessEnv;
 }
 
 /** Short bounds so a failing phase shows up in seconds; tests override what they exercise. */
@@ -48,9 +55,12 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   let host: EkidenHost | undefined;
   let disposed = false;
   try {
-    const loaded = await loadHostConfig(sim.configPath, sim.env);
+    const env = opts.env ? opts.env({ ...sim.env }) : sim.env;
+    const loaded = await loadHostConfig(sim.configPath, env);
     await mkdir(sim.stateDir, { recursive: true, mode: 0o700 });
-    host = await createEkidenHost({ config: loaded.config, secrets: loaded.secrets, stateDir: sim.stateDir, env: sim.env });
+    host = await createEkidenHost({
+      config: loaded.config, secrets: loaded.secrets, stateDir: sim.stateDir, env, clock: opts.clock, hostRetrySeconds: opts.hostRetrySeconds,
+    });
   } catch (error) {
     await sim.stop();
     throw error;

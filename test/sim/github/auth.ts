@@ -114,7 +114,7 @@ function scopeOwner(scope: Scope): string {
   return scope.kind === 'repo' ? scope.owner : scope.kind === 'org' ? scope.org : scope.enterprise;
 }
 
-function visible(deps: AuthDeps, cred: Credential, scope: Scope): boolean {
+function visible(cred: Credential, scope: Scope): boolean {
   if (cred.kind === 'jwt') return false;
   const owner = scopeOwner(scope);
   const full = scope.kind === 'repo' ? `${scope.owner}/${scope.repo}`.toLowerCase() : undefined;
@@ -145,7 +145,7 @@ export function authorize(deps: AuthDeps, cred: Credential, scope: Scope, need: 
   if (cred.kind === 'jwt') return deny(401, MSG.badCredentials);
   const notAccessible = cred.kind === 'installation' ? MSG.byIntegration : MSG.byPat;
   if (scope.kind === 'enterprise' && cred.kind !== 'classic_pat') return deny(403, notAccessible);
-  if (!visible(deps, cred, scope)) return deny(404, MSG.notFound);
+  if (!visible(cred, scope)) return deny(404, MSG.notFound);
   if (cred.kind === 'classic_pat') {
     const wanted = need.area === 'jobs' ? ['repo'] : classicScopesFor(scope);
     if (!wanted.some((s) => cred.token.scopes.includes(s))) return deny(403, notAccessible);

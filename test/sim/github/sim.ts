@@ -152,7 +152,7 @@ export class Sim {
       } else if (p === '/actions/runner-registration' || p === '/api/v3/actions/runner-registration') {
         ctx.kind = 'registration';
         ctx.route = 'runner-registration';
-        await handleRunnerRegistration(this, ctx);
+        if (!(await this.routeFaults(ctx))) handleRunnerRegistration(this, ctx);
       } else {
         await this.handleRest(ctx);
       }
@@ -176,10 +176,7 @@ export class Sim {
     const { route, params } = match;
     ctx.route = route.name;
 
-    const slow = this.faults.peek('gh.slow', (p) => routeMatches(p.route, route.name, ctx.path));
-    if (slow) await sleep(slow.params.ms);
-    const status = this.faults.take('gh.status', (p) => routeMatches(p.route, route.name, ctx.path));
-    if (status) return ctx.error(status.params.status, statusMessage(status.params.status));
+    if (await this.routeFaults(ctx)) return;
 
     const header = ctx.header('authorization');
     let cred = null;
@@ -204,6 +201,16 @@ export class Sim {
       return ctx.send(403, '');
     }
     await route.handle({ sim: this, ctx, params, cred, scope: scope ?? { kind: 'org', org: '' } });
+  }
+
+  /** gh.slow, then gh.status (answered before acting, even before auth). True when answered. */
+  private async routeFaults(ctx: Ctx): Promise<boolean> {
+    const slow = this.faults.peek('gh.slow', (p) => routeMatches(p.route, ctx.route, ctx.path));
+    if (slow) await sleep(slow.params.ms);
+    const status = this.faults.take('gh.status', (p) => routeMatches(p.route, ctx.route, ctx.path));
+    if (!status) return false;
+    ctx.error(status.params.status, statusMessage(status.params.status));
+    return true;
   }
 
   /** Primary limit, then the secondary-limit fault; counts the request. True when answered. */

@@ -13,6 +13,11 @@ export interface FakeRunnerOptions {
   version?: string;
   /** Directory holding runner-listener.mjs and runner-worker.mjs (default: test/sim/dist). */
   distDir?: string;
+  /**
+   * The fake server's time scale, known before the first response (the runner otherwise learns it
+   * from x-fake-time-scale); matters for a guest that never reaches the server (net.guest_offline).
+   */
+  timeScale?: number;
 }
 
 /** Where the bundles live, also when this module is itself bundled into test/sim/dist. */
@@ -44,4 +49,5 @@ export async function installFakeRunner(homeDir: string, opts: FakeRunnerOptions
     await chmod(file, 0o755);
   }
   await writeFile(path.join(root, 'bin', 'runner.version'), `${opts.version ?? DEFAULT_RUNNER_VERSION}\n`);
+  if (opts.timeScale !== undefined) await writeFile(path.join(root, 'bin', '.time-scale'), String(opts.timeScale));
 }

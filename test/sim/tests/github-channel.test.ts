@@ -215,20 +215,35 @@ describe('registration-token flow (fake config.sh wire)', () => {
   });
 });
 
+interface Received {
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** A local webhook receiver; `run` gets its URL and the deliveries so far. */
+async function withReceiver(run: (url: string, got: Received[]) => Promise<void>): Promise<void> {
+  const got: Received[] = [];
+  const receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      got.push({ headers: req.headers, body: Buffer.concat(chunks).toString() });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
+  try {
+    await run(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, got);
+  } finally {
+    receiver.closeAllConnections();
+    await new Promise<void>((r) => receiver.close(() => r()));
+  }
+}
+
 describe('workflow_job webhooks', () => {
   it('queued, in_progress and completed deliveries are signed with X-Hub-Signature-256', async () => {
-    const got: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
-    const receiver = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        got.push({ headers: req.headers, body: Buffer.concat(chunks).toString() });
-        res.writeHead(204).end();
-      });
-    });
-    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
-    try {
-      await w.gh.setWebhooks({ url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`, secret: 's3cret' });
+    await withReceiver(async (url, got) => {
+      await w.gh.setWebhooks({ url, secret: 's3cret' });
       const r = await jitRunner('hooked', ['self-hosted']);
       const s = await connect(r);
       const job = await w.gh.enqueueJob({ repo: 'acme/app', name: 'hooked job', labels: ['self-hosted'] });
@@ -243,8 +258,19 @@ describe('workflow_job webhooks', () => {
       }
       expect(JSON.parse(byAction.in_progress.body).workflow_job).toMatchObject({ id: job.id, status: 'in_progress', runner_name: 'hooked', runner_group_name: 'Default' });
       expect(JSON.parse(byAction.completed.body).workflow_job).toMatchObject({ status: 'completed', conclusion: 'cancelled' });
-    } finally {
-      await new Promise<void>((r) => receiver.close(() => r()));
-    }
+    });
+  });
+
+  it('drop and duplicate: a dropped delivery never arrives; a duplicate keeps its X-GitHub-Delivery', async () => {
+    await withReceiver(async (url, got) => {
+      await w.gh.setWebhooks({ url, secret: 'x', duplicate: true });
+      await w.gh.enqueueJob({ repo: 'acme/app', name: 'twice', labels: ['none'] });
+      await until('2 copies', async () => got.length === 2);
+      expect(got[0].headers['x-github-delivery']).toBe(got[1].headers['x-github-delivery']);
+      await w.gh.setWebhooks({ url, secret: 'x', drop: true });
+      await w.gh.enqueueJob({ repo: 'acme/app', name: 'lost', labels: ['none'] });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(got).toHaveLength(2);
+    });
   });
 });

@@ -109,6 +109,24 @@ describe('config.sh', () => {
     expect(calls.map((c) => c.status)).toEqual([404, 404]);
   });
 
+  it.each([
+    [2, 0, [500, 500, 200]],
+    [3, 1, [500, 500, 500]],
+  ])('retries runner-registration on 5xx up to 3 tries (%i failures -> exit %i)', async (failures, code, statuses) => {
+    const { world, home } = await setup();
+    await world.gh.setFault('gh.status', { route: 'runner-registration', status: 500, times: failures });
+    const cfg = home.start('config.sh', ['--unattended', '--url', `${world.gh.url}/acme/app`, '--token', await token(world)]);
+    expect(await cfg.exited).toBe(code);
+    expect((await world.gh.requests()).filter((r) => r.route === 'runner-registration').map((r) => r.status)).toEqual(statuses);
+    if (code === 1) {
+      expect(cfg.err()[0]).toMatch(/^Http response code: InternalServerError from 'POST .*\/api\/v3\/actions\/runner-registration' \(Request Id: /);
+      expect(cfg.err().slice(1)).toEqual([
+        '{"message":"Server Error","documentation_url":"https://docs.github.com/rest","status":"500"}',
+        'Response status code does not indicate success: 500 (Internal Server Error).',
+      ]);
+    }
+  });
+
   it('a duplicate name fails without --replace and is replaced with it', async () => {
     const { world, home } = await setup();
     const reg = await token(world);

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { installFakeRunner } from '../runner/install';
+import { type FakeRunnerOptions, installFakeRunner } from '../runner/install';
 
 export const TS = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ: /;
 const ANSI = /\x1b\[[0-9;]*m/g;
@@ -140,7 +140,7 @@ export interface RunnerHome {
   dispose(): Promise<void>;
 }
 
-export async function makeRunnerHome(opts: { version?: string } = {}): Promise<RunnerHome> {
+export async function makeRunnerHome(opts: FakeRunnerOptions = {}): Promise<RunnerHome> {
   const home = await mkdtemp(path.join(os.tmpdir(), 'fake-runner-'));
   await installFakeRunner(home, opts);
   const root = path.join(home, 'actions-runner');

@@ -102,7 +102,10 @@ describe('connect errors', () => {
 
   it('a guest without network (SIM_GUEST_NET=offline) prints the connect error once and keeps retrying', async () => {
     const { jit } = await mintJit(world, 'ekiden-h-0-offline');
-    const proc = home.start('run.sh', [], { ACTIONS_RUNNER_INPUT_JITCONFIG: jit, SIM_GUEST_NET: 'offline', SIM_TIME_SCALE: '0.01' });
+    // Installed with the time scale: this runner never hears x-fake-time-scale.
+    await home.dispose();
+    home = await makeRunnerHome({ timeScale: 0.01 });
+    const proc = home.start('run.sh', [], { ACTIONS_RUNNER_INPUT_JITCONFIG: jit, SIM_GUEST_NET: 'offline' });
     const line = await proc.waitFor(/Runner connect error/, 10_000, 'err');
     expect(line).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ: Runner connect error: Network is unreachable \(127\.0\.0\.1:\d+\)\. Retrying until reconnected\.$/);
     // Retries every 50 ms at this scale: several happen, the line stays single.

@@ -18,6 +18,7 @@ function setup(over: Parameters<typeof slotSettings>[0] = {}) {
     waitForHostClear: async () => {},
     reportHostError: (e) => hostErrors.push(e),
     noteLimitError: () => {},
+    noteStartFailure: () => {},
     noteStartSucceeded: () => {},
     noteHealthy: () => {},
   };

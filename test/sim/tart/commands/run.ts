@@ -54,6 +54,8 @@ const DEFAULT_NET_ERROR =
 const SUSPEND_UNSUPPORTED =
   'The virtual machine configuration does not support saving and restoring. Start the VM with --suspendable.';
 
+type VmSignal = 'SIGINT' | 'SIGUSR1' | 'SIGUSR2';
+
 function validate(p: Parsed): void {
   const f = p.flags;
   if (f.has('vnc') && f.has('vnc-experimental')) throw new UsageError('--vnc and --vnc-experimental are mutually exclusive');
@@ -96,6 +98,14 @@ function startFailure(ctx: Ctx, vm: VmDir, fctx: FaultContext): string | undefin
 }
 
 export async function run(ctx: Ctx, p: Parsed): Promise<void> {
+  // One listener per signal for the whole run: a signal that arrives while the VM is still starting
+  // waits in `early` (removing a listener would drop a signal libuv has already queued).
+  const early: VmSignal[] = [];
+  let dispatch: Record<VmSignal, () => void> | undefined;
+  for (const sig of ['SIGINT', 'SIGUSR1', 'SIGUSR2'] as const) {
+    process.on(sig, () => (dispatch ? dispatch[sig]() : void early.push(sig)));
+  }
+
   validate(p);
   const home = ctx.home;
   const name = p.pos[0];
@@ -107,12 +117,6 @@ export async function run(ctx: Ctx, p: Parsed): Promise<void> {
   }
   const fctx: FaultContext = { vm: name, image: vm.imageInfo().digest };
   const me = selfHolder();
-  // Signals that arrive while the VM is still starting are handled once it runs (a stop right after the lock).
-  type VmSignal = 'SIGINT' | 'SIGUSR1' | 'SIGUSR2';
-  const early: VmSignal[] = [];
-  const capture = (sig: VmSignal) => (): void => void early.push(sig);
-  const captures = (['SIGINT', 'SIGUSR1', 'SIGUSR2'] as const).map((sig) => [sig, capture(sig)] as const);
-  for (const [sig, fn] of captures) process.on(sig, fn);
   const runId = `${name}-${process.pid}-${randomBytes(3).toString('hex')}`;
 
   let holdsLock = false;
@@ -212,46 +216,41 @@ export async function run(ctx: Ctx, p: Parsed): Promise<void> {
       if (code === 0) end(0, 'guest has stopped the virtual machine');
       else end(0, `guest has stopped the virtual machine due to error: ${DEFAULT_VZ_ERROR} (guest exit ${code ?? signal})`);
     });
-    const onSigint = (): void => {
-      if (ignoresSigint || ending) return;
-      end(0, 'Stopping VM...');
+    dispatch = {
+      SIGINT: () => {
+        if (!ignoresSigint && !ending) end(0, 'Stopping VM...');
+      },
+      SIGUSR2: () => {
+        if (ending) return;
+        ctx.out('Requesting guest OS to stop...');
+        // Through the lifeline pipe: buffered even while the guest is still loading.
+        if (home.config().usr2Mode === 'graceful') guest.stdin?.write('shutdown\n');
+      },
+      SIGUSR1: () => {
+        if (ending) return;
+        if (!suspendable) {
+          end(1, `Failed to suspend the VM: ${SUSPEND_UNSUPPORTED}`);
+          return;
+        }
+        ctx.out('pausing VM to take a snapshot...');
+        ctx.out('creating a snapshot...');
+        writeFileAtomic(vm.statePath, JSON.stringify({ suspendedAt: Date.now(), mac: cfg.macAddress }));
+        end(0, 'snapshot created successfully! shutting down the VM...');
+      },
     };
-    const onUsr2 = (): void => {
-      if (ending) return;
-      ctx.out('Requesting guest OS to stop...');
-      // Through the lifeline pipe: buffered even if the guest is still loading.
-      if (home.config().usr2Mode === 'graceful') guest.stdin?.write('shutdown\n');
-    };
-    const onUsr1 = (): void => {
-      if (ending) return;
-      if (!suspendable) {
-        end(1, `Failed to suspend the VM: ${SUSPEND_UNSUPPORTED}`);
-        return;
-      }
-      ctx.out('pausing VM to take a snapshot...');
-      ctx.out('creating a snapshot...');
-      writeFileAtomic(vm.statePath, JSON.stringify({ suspendedAt: Date.now(), mac: cfg.macAddress }));
-      end(0, 'snapshot created successfully! shutting down the VM...');
-    };
-    const handlers = { SIGINT: onSigint, SIGUSR1: onUsr1, SIGUSR2: onUsr2 };
-    for (const [sig, fn] of captures) {
-      process.off(sig, fn);
-      process.on(sig, handlers[sig]);
-    }
-    for (const sig of early) handlers[sig]();
+    for (const sig of early.splice(0)) dispatch[sig]();
     if (errorStop) {
-      setTimeout(() => end(0, `guest has stopped the virtual machine due to error: ${str(errorStop, 'message', DEFAULT_VZ_ERROR)}`), home.scaled(num(errorStop, 'afterS', 5) * 1000));
+      const line = `guest has stopped the virtual machine due to error: ${str(errorStop, 'message', DEFAULT_VZ_ERROR)}`;
+      setTimeout(() => end(0, line), home.scaled(num(errorStop, 'afterS', 5) * 1000));
     }
     if (netDisconnect) {
-      setTimeout(
-        () => end(0, `virtual machine's network attachment ${NETWORK_DEVICE} has been disconnected with error: ${str(netDisconnect, 'message', DEFAULT_NET_ERROR)}`),
-        home.scaled(num(netDisconnect, 'afterS', 5) * 1000),
-      );
+      const line = `virtual machine's network attachment ${NETWORK_DEVICE} has been disconnected with error: ${str(netDisconnect, 'message', DEFAULT_NET_ERROR)}`;
+      setTimeout(() => end(0, line), home.scaled(num(netDisconnect, 'afterS', 5) * 1000));
     }
   });
 }
 
-/** Powers the guest off: its lifeline pipe closes, it kills its processes; then we make sure. */
+/** Powers the guest off: its lifeline pipe closes and it kills its processes; then we make sure. */
 async function stopGuest(guest: ChildProcess, runId: string): Promise<void> {
   if (guest.exitCode === null && guest.signalCode === null) {
     guest.stdin?.destroy();

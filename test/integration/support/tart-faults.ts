@@ -1,0 +1,69 @@
+// Shared checks for the TART/NET/SSH fault tests (field-failures.md): what must hold after every
+// scenario, whatever the fault was.
+import { expect } from 'vitest';
+import type { FailureReason } from '../../../src-main/core/errors';
+import type { Clock } from '../../../src-main/core/util/clock';
+import { systemClock } from '../../../src-main/core/util/clock';
+import type { Harness } from './harness';
+
+/** Simulator time scale for these tests: boots, pulls and jobs run at a quarter of their nominal time. */
+export const SIM_SPEED = 0.25;
+
+/**
+ * How Ekiden must always drive tart (tart.md §9, §11; field-failures #3, #9, #16, #42): headless runs,
+ * TART_NO_AUTO_PRUNE and an explicit HOME/PATH on every call, `set --random-mac` after every clone.
+ */
+export function expectTartInvariants(h: Harness): void {
+  const calls = h.sim.tart.invocations();
+  expect(calls.length).toBeGreaterThan(0);
+  for (const call of calls) {
+    const what = `tart ${call.argv.join(' ')}`;
+    expect(call.present.TART_NO_AUTO_PRUNE, what).toBe(true);
+    expect(call.env.HOME, what).toMatch(/^\//);
+    expect(call.env.PATH, what).toBeTruthy();
+    expect(call.env.TART_HOME, what).toBe(h.sim.tart.tartHome);
+    if (call.argv[0] === 'run') expect(call.argv, what).toContain('--no-graphics');
+  }
+  const cloned = calls.filter((c) => c.argv[0] === 'clone' && c.exitCode === 0).map((c) => c.argv[2]);
+  const randomized = new Set(calls.filter((c) => c.argv[0] === 'set' && c.argv.includes('--random-mac')).map((c) => c.argv[1]));
+  for (const vm of cloned) expect(randomized.has(vm), `set ${vm} --random-mac`).toBe(true);
+}
+
+/** Each enqueued job ran exactly once, successfully, and Ekiden saw it complete exactly once. */
+export async function expectJobsDoneOnce(h: Harness, ids: number[]): Promise<void> {
+  const jobs = await h.sim.github.jobs();
+  for (const id of ids) {
+    const job = jobs.find((j) => j.id === id);
+    expect(job, `job ${id}`).toMatchObject({ status: 'completed', conclusion: 'success' });
+    expect(h.of('job.completed', (e) => e.job === job!.name).length, `job.completed for ${job!.name}`).toBe(1);
+  }
+}
+
+/** How many times the host entered the host-wide error `reason` (one message per episode). */
+export function hostErrorEpisodes(h: Harness, reason: FailureReason): number {
+  let inside = false;
+  let episodes = 0;
+  for (const e of h.of('host.state')) {
+    const now = e.hostError?.reason === reason;
+    if (now && !inside) episodes++;
+    inside = now;
+  }
+  return episodes;
+}
+
+/** Invocations of one tart subcommand, optionally for one VM. */
+export function tartCalls(h: Harness, command: string, vm?: string) {
+  return h.sim.tart.invocations().filter((c) => c.argv[0] === command && (vm === undefined || c.argv.includes(vm)));
+}
+
+/** Real time plus an offset the test can move forward: fake time for schedules, real timers for sleeps. */
+export function skippableClock(): Clock & { skip(ms: number): void } {
+  let offset = 0;
+  return {
+    now: () => systemClock.now() + offset,
+    sleep: (ms, signal) => systemClock.sleep(ms, signal),
+    skip(ms) {
+      offset += ms;
+    },
+  };
+}
