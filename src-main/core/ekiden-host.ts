@@ -40,6 +40,8 @@ export interface EkidenHostOptions {
   /** Overrides for tests: share one redactor or bus with the caller. */
   redactor?: Redactor;
   bus?: EventBus;
+  /** Share one ring buffer with the caller (the app keeps its log seq across host restarts). */
+  logs?: LogBuffer;
   /** The app's version (service.version): `app.getVersion()`, or package.json in the CLI. */
   appVersion?: string;
   /** Telemetry timing overrides (tests use e.g. 200 / 100 ms; the config allows 10–60 s). */
@@ -163,7 +165,7 @@ export async function createEkidenHost(opts: EkidenHostOptions): Promise<EkidenH
   const bus = opts.bus ?? new EventBus();
   const redactor = opts.redactor ?? new Redactor();
   for (const value of secretValues(secrets)) redactor.register(value);
-  const logs = new LogBuffer({ redact: (t) => redactor.redact(t) });
+  const logs = opts.logs ?? new LogBuffer({ redact: (t) => redactor.redact(t) });
   const logger = createCoreLogger(bus, logs, clock);
 
   const registry = config.image.registry && secrets.registryPassword

@@ -95,7 +95,7 @@ describe.concurrent('runner faults', () => {
     // Both slots wait under the one host error: no retry storm, one message.
     const last = failures[1].at;
     await Promise.all([0, 1].map((slot) => h.waitFor('slot.state', (e) => e.slot === slot && e.state === 'idle' && e.at >= last, 10_000)));
-    expect(h.snapshot()).toMatchObject({ hostError: { reason: 'runner_deprecated' }, slots: [{ state: 'idle' }, { state: 'idle' }] });
+    expect(h.host.snapshot()).toMatchObject({ hostError: { reason: 'runner_deprecated' }, slots: [{ state: 'idle' }, { state: 'idle' }] });
     expect(logLines(h).filter((l) => l.startsWith('host-wide problem, all slots wait: runner_deprecated'))).toHaveLength(1);
     expect(h.of('job.started')).toEqual([]);
 
@@ -103,7 +103,7 @@ describe.concurrent('runner faults', () => {
     await h.sim.github.setConfig({ minRunnerVersion: null });
     await h.host.resume();
     await runJobs(h, 1, 300, 45_000);
-    expect(h.snapshot().hostError).toBeUndefined();
+    expect(h.host.snapshot().hostError).toBeUndefined();
     await expectCleanShutdown(h);
   });
 

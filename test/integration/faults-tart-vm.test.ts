@@ -135,8 +135,9 @@ describe('VM lifecycle faults (tart side)', () => {
       const starts = limitErrors.filter((e) => e.slot === slot).map((e) => e.at);
       for (let i = 1; i < starts.length; i++) expect(starts[i] - starts[i - 1]).toBeGreaterThanOrEqual(1000);
     }
-    const quiet = h.of('failure', (e) => e.reason === 'vm_limit_exceeded' && e.at > raised.at && e.at < raised.at + hostRetrySeconds * 1000 - 200);
-    expect(quiet).toEqual([]);
+    // Until the re-check at most the other slot's cycle already under way may still try a start.
+    const quiet = tartCalls(h, 'run').filter((r) => r.startedAt > raised.at && r.startedAt < raised.at + hostRetrySeconds * 1000 - 200);
+    expect(quiet.length).toBeLessThanOrEqual(1);
 
     await h.sim.tart.rebootHost();
     await h.waitFor('host.state', (e) => e.at > raised.at && !e.hostError, 30_000);
@@ -177,9 +178,10 @@ describe('VM lifecycle faults (tart side)', () => {
     // Every failed start is counted (cicd.system.errors{error.type="vm_start_failed"} follows these events).
     const failedRuns = tartCalls(h, 'run').filter((r) => r.exitCode === 1);
     expect(failed.length).toBe(failedRuns.length);
-    // Both slots wait under the one host error: no start until the re-check.
-    const early = tartCalls(h, 'run').filter((r) => r.startedAt > raised.at + 200 && r.startedAt < raised.at + 1800);
-    expect(early).toEqual([]);
+    // Both slots wait under the one host error: until the re-check at most the other slot's cycle
+    // already under way may still try a start.
+    const early = tartCalls(h, 'run').filter((r) => r.startedAt > raised.at && r.startedAt < raised.at + 1800);
+    expect(early.length).toBeLessThanOrEqual(1);
 
     h.sim.tart.clearFaults('tart.run_start_fail');
     await h.waitFor('host.state', (e) => e.at > raised.at && !e.hostError, 30_000);

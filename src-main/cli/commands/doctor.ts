@@ -1,5 +1,7 @@
 import os from 'node:os';
 import { tartHome } from '../../core/config/paths';
+import type { EkidenConfig } from '../../core/config/schema';
+import type { ResolvedSecrets } from '../../core/config/secrets';
 import { githubSettings } from '../../core/ekiden-host';
 import { checkGitHubAccess, type AccessCheck } from '../../core/github';
 import { hostPreflight, type HostCheck } from '../../core/host/preflight';
@@ -21,8 +23,16 @@ const GROWTH_BUDGET_BYTES = 30e9;
 /** `ekiden doctor`: every preflight check with ok / warn / fail and the fix. Exit 1 when any fails. */
 export async function doctorCommand(args: CliArgs, io: CliIo): Promise<number> {
   const { config, secrets } = await loadHostConfig(args.config, io.env);
-  const home = io.env.HOME ?? os.homedir();
-  const tart = new TartCli({ tartPath: config.tart.path, tartHome: tartHome(config.tart.home, home), home, path: io.env.PATH ?? '/usr/bin:/bin' });
+  const rows = await doctorRows(config, secrets, io.env);
+  if (args.json) io.stdout(JSON.stringify(rows, null, 2));
+  else for (const row of rows) io.stdout(formatRow(row));
+  return rows.some((r) => r.status === 'fail') ? 1 : 0;
+}
+
+/** Every doctor check of a loaded configuration (the CLI prints them; the app's Doctor shows them). */
+export async function doctorRows(config: EkidenConfig, secrets: ResolvedSecrets, env: NodeJS.ProcessEnv): Promise<DoctorRow[]> {
+  const home = env.HOME ?? os.homedir();
+  const tart = new TartCli({ tartPath: config.tart.path, tartHome: tartHome(config.tart.home, home), home, path: env.PATH ?? '/usr/bin:/bin' });
   const rows: DoctorRow[] = [];
   const hostRows: HostCheck[] = await hostPreflight({ tart, tartHome: tartHome(config.tart.home, home), home, requiredDiskBytes: GROWTH_BUDGET_BYTES });
   rows.push(...hostRows.map((r) => ({ check: r.id, status: r.status, message: r.message, fix: r.fix })));
@@ -36,10 +46,7 @@ export async function doctorCommand(args: CliArgs, io: CliIo): Promise<number> {
   ]);
   rows.push(...github.map((r) => ({ check: `github_${r.check}`, status: r.status, message: r.message, fix: r.fix })));
   rows.push(await imageRow(tart, config.image.ref));
-
-  if (args.json) io.stdout(JSON.stringify(rows, null, 2));
-  else for (const row of rows) io.stdout(formatRow(row));
-  return rows.some((r) => r.status === 'fail') ? 1 : 0;
+  return rows;
 }
 
 async function imageRow(tart: TartCli, ref: string): Promise<DoctorRow> {

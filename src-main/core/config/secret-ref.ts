@@ -2,11 +2,12 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { expandHome, jsonKind, msg, normalizePath } from './fields';
+import { SECRET_NAME } from './secret-name';
 
 export type SecretRef = { env: string } | { file: string } | { keychain: string };
 
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const KEYCHAIN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+const KEYCHAIN_NAME = SECRET_NAME;
 
 export interface SecretExample {
   /** e.g. EKIDEN_GITHUB_TOKEN */

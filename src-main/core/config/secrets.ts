@@ -97,8 +97,15 @@ async function readSecretFile(file: string): Promise<string> {
 const secretsHeadline = (n: number): string =>
   `Ekiden cannot read its secrets (${n} ${n === 1 ? 'problem' : 'problems'}):`;
 
-/** Resolves every secret the configuration names. Throws one ConfigError listing all problems. */
-export async function resolveSecrets(config: EkidenConfig, ctx: SecretContext = {}): Promise<ResolvedSecrets> {
+/** One secret a configuration refers to: where it goes, the config field, and the reference. */
+export interface SecretUse {
+  key: keyof ResolvedSecrets;
+  field: string;
+  ref: SecretRef;
+}
+
+/** Every secret reference of a configuration (e.g. for the settings UI's "is it set?"). */
+export function secretUses(config: EkidenConfig): SecretUse[] {
   const wanted: [keyof ResolvedSecrets, string, SecretRef | undefined][] = [
     ['githubToken', 'github.auth.token', config.github.auth.kind === 'pat' ? config.github.auth.token : undefined],
     ['githubPrivateKey', 'github.auth.privateKey', config.github.auth.kind === 'app' ? config.github.auth.privateKey : undefined],
@@ -107,10 +114,14 @@ export async function resolveSecrets(config: EkidenConfig, ctx: SecretContext = 
     ['guestPrivateKey', 'guest.privateKey', config.guest.privateKey],
     ['otlpAuthorization', 'telemetry.authorization', config.telemetry.authorization],
   ];
+  return wanted.flatMap(([key, field, ref]) => (ref ? [{ key, field, ref }] : []));
+}
+
+/** Resolves every secret the configuration names. Throws one ConfigError listing all problems. */
+export async function resolveSecrets(config: EkidenConfig, ctx: SecretContext = {}): Promise<ResolvedSecrets> {
   const secrets: ResolvedSecrets = {};
   const issues: ConfigIssue[] = [];
-  for (const [key, field, ref] of wanted) {
-    if (!ref) continue;
+  for (const { key, field, ref } of secretUses(config)) {
     try {
       secrets[key] = await read(ref, ctx);
     } catch (e) {

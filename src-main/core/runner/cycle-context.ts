@@ -27,6 +27,8 @@ export class CycleContext {
   reserved = false;
   tearingDown = false;
   jobStarted = false;
+  /** Ekiden is deleting the idle runner's registration: the runner saying so is expected, not a failure. */
+  deregistering = false;
   /** The first timed phase that ended in an error, for the failure's `ekiden.phase`. */
   failedPhase: Phase | undefined;
 

@@ -262,8 +262,15 @@ export class Slot {
     const ip = await this.phase(c, 'ip', t.ip, () => new EkidenError('ip_timeout', `No IP address within ${t.ip}s.`), (signal) =>
       this.deps.backend.ip(c.vm, { waitSeconds: t.ip, resolver: this.settings.guest.ipResolver, signal }),
     );
-    await this.phase(c, 'connect', t.connect, () => new EkidenError('ssh_timeout', `No guest login within ${t.connect}s.`), (signal) =>
-      this.connect(c, ip, signal),
+    // Reaching only other guests until the bound is an identity failure, not a slow login (field-failures #14).
+    let mismatch: string | undefined;
+    await this.phase(
+      c, 'connect', t.connect,
+      () =>
+        mismatch
+          ? new EkidenError('ip_identity_mismatch', `The address tart reported belongs to another guest: ${mismatch}.`)
+          : new EkidenError('ssh_timeout', `No guest login within ${t.connect}s.`),
+      (signal) => this.connect(c, ip, signal, (what) => (mismatch = what)),
     );
     // Only a guest that answers proves the start: `tart list` can read "running" for a moment before
     // VZ refuses the start (limit, start failure).
@@ -273,7 +280,11 @@ export class Slot {
     this.setState('registering');
     const session = await this.phase(
       c, 'register', t.register,
-      () => new EkidenError('runner_register_timeout', `The runner was not listening within ${t.register}s (guest network or GitHub unreachable?).`),
+      // A runner that said it cannot reach GitHub points at the guest's network (field-failures #20).
+      () =>
+        c.session?.hasSeen('connect-error')
+          ? new EkidenError('guest_network', `The runner could not reach GitHub from the guest within ${t.register}s; recreating the VM (guest network).`)
+          : new EkidenError('runner_register_timeout', `The runner was not listening within ${t.register}s (guest network or GitHub unreachable?).`),
       (signal) => this.register(c, signal),
     );
 
@@ -373,7 +384,7 @@ export class Slot {
     }
   }
 
-  private async connect(c: CycleContext, firstIp: string, signal: AbortSignal): Promise<void> {
+  private async connect(c: CycleContext, firstIp: string, signal: AbortSignal, onMismatch: (what: string) => void): Promise<void> {
     const expectedMac = (await this.deps.backend.macAddress(c.vm)).toLowerCase();
     const g = this.settings.guest;
     let ip = firstIp;
@@ -394,6 +405,7 @@ export class Slot {
       // A stale or duplicate lease led us to another guest: never start a runner there.
       await shell.close().catch(() => {});
       lastMismatch = `${ip} answered with MAC ${mac || 'unknown'}, expected ${expectedMac}`;
+      onMismatch(lastMismatch);
       this.log.log('warn', `guest identity mismatch: ${lastMismatch}; asking for the address again`, { vm: c.vm });
       await this.deps.clock.sleep(1000, signal).catch(() => {
         throw new EkidenError('ip_identity_mismatch', `The address tart reported belongs to another guest: ${lastMismatch}.`);
@@ -439,22 +451,32 @@ export class Slot {
     } else {
       await this.registerWithToken(c, labels);
     }
+    let exitLine: string | undefined;
     const session = new RunnerSession(shell, {
       launcher: this.deps.launcher,
       reconnect: (sig) => this.reconnect(c, sig),
       onLine: (line, marker) => {
         this.log.log(marker?.kind === 'connect-error' ? 'warn' : 'info', line, { source: 'runner', scope: 'runner', vm: c.vm, job: this.job?.name });
         if (marker?.kind === 'version') this.deps.bus.emit({ type: 'runner.version', at: this.deps.clock.now(), slot: this.index, version: marker.version });
+        if (marker?.kind === 'listener-exit') exitLine = marker.line;
       },
       clock: this.deps.clock,
       logger: this.log.child({ vm: c.vm }),
     });
     c.session = session;
-    session.onFailure((error) => c.abort(error));
+    session.onFailure((error) => {
+      if (c.deregistering && error.reason === 'registration_deleted') return;
+      c.abort(error);
+    });
     void session.follow(c.followController.signal).catch((error) => c.abort(isEkidenError(error) ? error : new EkidenError('ssh_dropped', `Lost the guest: ${(error as Error).message}`)));
     void session.exited.then((code) => {
       // A job may have run to its end while the idle-TTL DELETE was in flight (field-failures #29).
-      if (!c.jobStarted && !session.hasSeen('job-started')) c.abort(new EkidenError('runner_crashed', `The runner exited (code ${code}) before taking a job.`));
+      if (session.hasSeen('job-completed')) return;
+      // After our own idle-TTL DELETE the runner exits 0 by design (variant A).
+      if (c.deregistering && !session.hasSeen('job-started')) return;
+      // run.sh exits 0 even when the listener was killed mid-job: the job is lost, fail now, not at the job timeout.
+      const when = c.jobStarted || session.hasSeen('job-started') ? 'during its job' : 'before taking a job';
+      c.abort(new EkidenError('runner_crashed', `The runner exited (code ${code}) ${when}.`, exitLine));
     });
     await session.waitFor('listening', signal);
     if (c.runner && c.runner.id === undefined) {
@@ -518,10 +540,12 @@ export class Slot {
         return first.name;
       }
       const reason = first.kind === 'ttl' ? 'idle_ttl' : 'teardown';
+      c.deregistering = true;
       const outcome = c.runner?.id !== undefined ? await this.deps.github.deleteRunner(c.runner.id, { reason, name: c.runner.name }) : 'not-found';
       // 422: a job raced in. A 404 or 204 can come after the runner already took a job (and even
       // finished it, its registration auto-deleted): that job is followed and counted all the same.
       if (outcome === 'busy' || session.hasSeen('job-started')) {
+        c.deregistering = false;
         this.log.log('info', `a job raced in while deregistering the idle runner (${outcome}); following it`, { vm: c.vm });
         const m = await session.waitFor('job-started', c.signal);
         emitIdle('ok');

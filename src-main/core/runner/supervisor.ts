@@ -166,6 +166,18 @@ export class Supervisor {
     this.startSlots();
   }
 
+  /**
+   * The operator's "Restart" for one slot: ends its backoff wait, or restarts it after its circuit
+   * breaker opened. A slot in a cycle is left alone (settings apply between cycles anyway).
+   */
+  restartSlot(index: number): void {
+    const slot = this.slots[index];
+    if (!slot) throw new RangeError(`there is no slot ${index} (this host runs ${this.slots.length})`);
+    if (this.mode !== 'running') return;
+    slot.poke();
+    this.loops[index] = slot.start();
+  }
+
   /** Applies a new configuration between cycles (never mid-job). */
   updateSettings(settings: SupervisorSettings): void {
     this.settings = settings;

@@ -132,12 +132,13 @@ export class LogFiles {
   readonly path: string;
   private readonly logger: ElectronLogger;
 
-  constructor(settings: LogFileSettings) {
+  /** `logger`: the app passes electron-log/main's logger, so renderer lines reach the same file. */
+  constructor(settings: LogFileSettings, logger?: ElectronLogger) {
     mkdirSync(settings.dir, { recursive: true, mode: 0o700 });
     this.path = path.join(settings.dir, LOG_FILE_NAME);
     // An existing file may predate the 0600 rule; the mode option applies only on creation.
     if (existsSync(this.path)) chmodSync(this.path, 0o600);
-    this.logger = electronLog.create({ logId: `ekiden-files-${process.pid}-${++instances}` });
+    this.logger = logger ?? electronLog.create({ logId: `ekiden-files-${process.pid}-${++instances}` });
     for (const name of Object.keys(this.logger.transports)) {
       if (name !== 'file' && this.logger.transports[name]) this.logger.transports[name]!.level = false;
     }

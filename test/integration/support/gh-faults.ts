@@ -62,10 +62,13 @@ export async function runnerIdOf(h: Harness, vm: string): Promise<number> {
 
 /**
  * Each enqueued job completed exactly once in the fake, with `conclusion`, and Ekiden saw it start
- * and complete exactly once.
+ * and complete exactly once. Waits for the end of the cycles that ran them first: the runner
+ * reports the job to GitHub after printing its completion line, and exits after that.
  */
 export async function expectEachJobOnce(h: Harness, ids: number[], conclusion = 'success'): Promise<void> {
   for (const id of ids) {
+    const name = (await h.sim.github.job(id)).name;
+    for (const done of h.of('job.completed', (e) => e.job === name)) await h.waitFor('cycle.completed', (e) => e.vm === done.vm, 30_000);
     const job = await h.sim.github.job(id);
     expect(job, `job ${id}`).toMatchObject({ status: 'completed', conclusion });
     expect(h.of('job.started', (e) => e.job === job.name), `starts of ${job.name}`).toHaveLength(1);

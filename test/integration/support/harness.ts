@@ -35,6 +35,8 @@ export interface HarnessOptions extends SimHostOptions {
   hostRetrySeconds?: number;
   /** Adjusts the environment Ekiden runs with (e.g. a launchd context without HOME and PATH). */
   env?: (env: NodeJS.ProcessEnv) => NodeJS.ProcessEnv;
+  /** Acts on the simulated world before Ekiden is created (e.g. a fault its GitHub connect must meet). */
+  beforeHost?: (sim: SimHost) => Promise<void>;
 }
 
 /** Short bounds so a failing phase shows up in seconds; tests override what they exercise. */
@@ -55,6 +57,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   let host: EkidenHost | undefined;
   let disposed = false;
   try {
+    await opts.beforeHost?.(sim);
     const env = opts.env ? opts.env({ ...sim.env }) : sim.env;
     const loaded = await loadHostConfig(sim.configPath, env);
     await mkdir(sim.stateDir, { recursive: true, mode: 0o700 });

@@ -11,7 +11,7 @@ export const SIM_SPEED = 0.25;
 
 /**
  * How Ekiden must always drive tart (tart.md §9, §11; field-failures #3, #9, #16, #42): headless runs,
- * TART_NO_AUTO_PRUNE and an explicit HOME/PATH on every call, `set --random-mac` after every clone.
+ * TART_NO_AUTO_PRUNE and an explicit HOME/PATH on every call, `set --random-mac` before every run.
  */
 export function expectTartInvariants(h: Harness): void {
   const calls = h.sim.tart.invocations();
@@ -24,9 +24,12 @@ export function expectTartInvariants(h: Harness): void {
     expect(call.env.TART_HOME, what).toBe(h.sim.tart.tartHome);
     if (call.argv[0] === 'run') expect(call.argv, what).toContain('--no-graphics');
   }
-  const cloned = calls.filter((c) => c.argv[0] === 'clone' && c.exitCode === 0).map((c) => c.argv[2]);
-  const randomized = new Set(calls.filter((c) => c.argv[0] === 'set' && c.argv.includes('--random-mac')).map((c) => c.argv[1]));
-  for (const vm of cloned) expect(randomized.has(vm), `set ${vm} --random-mac`).toBe(true);
+  // Every VM that ran got a fresh MAC first (a cancelled cycle may clone and delete without running).
+  for (const run of calls.filter((c) => c.argv[0] === 'run')) {
+    const vm = run.argv.at(-1)!;
+    const set = calls.find((c) => c.argv[0] === 'set' && c.argv[1] === vm && c.argv.includes('--random-mac') && c.startedAt <= run.startedAt);
+    expect(set, `tart set ${vm} --random-mac before tart run`).toBeDefined();
+  }
 }
 
 /** Each enqueued job ran exactly once, successfully, and Ekiden saw it complete exactly once. */

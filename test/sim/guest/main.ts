@@ -101,9 +101,12 @@ function boot(): void {
 }
 
 let stopping = false;
+let poweringOff = false;
 
 /** Power off: everything started in the guest dies at once. */
-async function powerOff(code: number): Promise<never> {
+async function powerOff(code: number): Promise<void> {
+  if (poweringOff) return;
+  poweringOff = true;
   stopping = true;
   for (const t of timers) clearTimeout(t);
   for (const c of closers) c();

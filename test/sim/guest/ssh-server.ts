@@ -51,10 +51,11 @@ export function startSshServer(o: SshServerOptions): { close(): void } {
   const sockets = new Set<net.Socket>();
   const server = new Server({ hostKeys: [o.hostKey], ident: 'OpenSSH_9.8' }, (client) => {
     const sock = (client as unknown as { _sock: net.Socket })._sock;
-    const authFail = takeFault(o.home, 'ssh.auth_fail', o.fctx) !== undefined;
-    const drop = takeFault(o.home, 'ssh.drop', o.fctx);
+    // Decided once per SSH connection that gets that far (bare TCP probes do not use them up).
+    let authFail: boolean | undefined;
     client.on('error', () => undefined);
     client.on('authentication', (ctx) => {
+      authFail ??= takeFault(o.home, 'ssh.auth_fail', o.fctx) !== undefined;
       if (authFail || ctx.username !== GUEST_USER) return ctx.reject(['publickey', 'password']);
       if (ctx.method === 'password') return same(ctx.password, GUEST_PASSWORD) ? ctx.accept() : ctx.reject(['publickey', 'password']);
       if (ctx.method === 'publickey') {
@@ -66,6 +67,7 @@ export function startSshServer(o: SshServerOptions): { close(): void } {
       return ctx.reject(['publickey', 'password']);
     });
     client.on('ready', () => {
+      const drop = takeFault(o.home, 'ssh.drop', o.fctx);
       // ssh.drop(afterS): the connection dies under its channels; no exit status reaches the client.
       if (drop) setTimeout(() => sock.destroy(), o.home.scaled(num(drop, 'afterS', 5) * 1000));
       const detachers = new Set<() => void>();

@@ -5,6 +5,26 @@ import { createHash } from 'node:crypto';
 import type { TartHome } from './home';
 import { readJson, withLockSync, writeJsonAtomic } from './fsx';
 
+/*
+ * Fault names, params, and the decision point where each is taken (`times` counts those points):
+ *   tart.pull_slow {seconds=30}           per pull transfer      tart.pull_network_error {n=1}   per pull (n failed attempts; >=5 fails)
+ *   tart.registry_401 {stage=token|manifest} per manifest GET    tart.registry_404               per manifest GET
+ *   tart.disk_full {message?}             per pull transfer / clone
+ *   tart.auto_prune_evicts {count?}       per auto-prune (skipped when TART_NO_AUTO_PRUNE is present)
+ *   tart.clone_fail {message?}            per clone              tart.run_start_fail {message?}  per run start
+ *   tart.keychain_locked {message?}       per run start          tart.limit_leak                 per darwin run start (until rebootHost)
+ *   tart.foreign_vm {name='foreign-vm', visible=true, count=1}   a running darwin VM we do not own (index.ts starts it)
+ *   tart.lock_lost                        per run: alive but reads stopped
+ *   tart.boot_hang                        per run: never leases   tart.run_ignores_sigint         per run
+ *   tart.guest_error_stop {afterS=5, message?}                    tart.network_disconnect {afterS=5, message?}   per run
+ *   net.stale_lease                       per `tart ip` before the VM's own lease
+ *   net.duplicate_ip / net.lease_exhaustion                      per lease allocation (guest boot)
+ *   net.guest_offline                     per run, or standing while set without times/probability
+ *   net.local_network_denied              standing (index.ts adds an unreachable route; needs CAP_NET_ADMIN)
+ *   agent.absent / ssh.host_key_change / ssh.refuse {s=10}       per run
+ *   ssh.hang                              per TCP connection     ssh.auth_fail                   per SSH connection
+ *   ssh.drop {afterS=5}                   per authenticated SSH connection
+ */
 export type FaultParams = Record<string, unknown>;
 
 export interface FaultScope {

@@ -14,7 +14,7 @@ import { publish, registryRequests, setRegistryCredentials as storeCredentials }
 import { newVmConfig, seededMac } from './vm-config';
 import { readLeases, removeFillers, resetLeases as wipeLeases, type Lease } from './leases';
 import { localVm } from './vm-dir';
-import { procStartTime, readJson, writeFileAtomic, writeJsonAtomic } from './fsx';
+import { procStartTime, writeFileAtomic, writeJsonAtomic } from './fsx';
 import { findMarked, killMarked, processEnv, signalAll } from './sweep';
 import { claimIpBase } from './net-claim';
 import { allowLocalNetwork, denyLocalNetwork } from './net-deny';
@@ -173,16 +173,20 @@ export async function createTartSim(opts: TartSimOptions = {}): Promise<TartSim>
       } catch {
         continue;
       }
-      if (!cmdline.includes('tart.mjs')) continue;
+      if (!cmdline.includes('tart.mjs') && !cmdline.includes(TART_BIN)) continue;
       if (processEnv(Number(name))?.get('TART_HOME') === tartHome && procStartTime(Number(name)) !== undefined) out.push(Number(name));
     }
     return out;
   };
 
   const killVms = async (): Promise<void> => {
-    signalAll(ourTartPids(), 'SIGKILL');
+    for (let round = 0; round < 50; round++) {
+      const pids = ourTartPids();
+      if (pids.length === 0) break;
+      signalAll(pids, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 20));
+    }
     await killMarked('TART_SIM_INSTANCE', config.instanceId);
-    for (let i = 0; i < 50 && ourTartPids().length > 0; i++) await new Promise((r) => setTimeout(r, 20));
   };
 
   const startForeign = (name: string): void => {
@@ -402,9 +406,4 @@ function mergeEnv(base: Record<string, string>, extra: Record<string, string | u
     else out[k] = v;
   }
   return out;
-}
-
-/** Reads a JSON state file of the simulator (for tests that look at raw state). */
-export function readSimJson<T>(sim: TartSim, file: string, fallback: T): T {
-  return readJson<T>(path.join(sim.tartHome, '.sim', file), fallback);
 }

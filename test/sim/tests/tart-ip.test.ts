@@ -120,6 +120,14 @@ describe('lease faults', () => {
     expect(holders.sort()).toEqual([mac('a'), mac('b')].sort());
   });
 
+  it('tart.boot_hang: a running VM that never leases', async () => {
+    sim.setFault('tart.boot_hang', {}, { times: 1 });
+    await cloneVm(sim, 'vm');
+    await startVm(sim, 'vm');
+    expect(await sim.runTart(['ip', 'vm', '--wait', '1'])).toMatchObject({ code: 1, stdout: '', stderr: 'no IP address found\n' });
+    expect(sim.leases()).toEqual([]);
+  });
+
   it('net.lease_exhaustion: a full pool gives no IP until it is cleared', async () => {
     sim.setFault('net.lease_exhaustion');
     await cloneVm(sim, 'vm');

@@ -1,0 +1,143 @@
+// Payloads of the IPC contract. Type-only imports from the core: nothing here runs, so the renderer
+// and the preload can import it without pulling in Node code.
+import type { DoctorRow } from '../cli/commands/doctor';
+import type { ConfigIssue } from '../core/config/config-error';
+import type { SecretRef } from '../core/config/secret-ref';
+import type { LogEntry, PipelineResult, RunnerResult, SlotSnapshot, SlotState } from '../core/events/types';
+import type { HostSnapshot } from '../core/runner/supervisor';
+import type { ErrorInfo } from './envelope';
+
+export type { ConfigIssue, DoctorRow, HostSnapshot, LogEntry, SecretRef, SlotSnapshot, SlotState };
+
+export interface AppInfo {
+  name: string;
+  version: string;
+  platform: string;
+  configPath: string;
+  logsDir: string;
+  startAtLogin: boolean;
+}
+
+/**
+ * What the app's host controller is doing. `unconfigured`: no config file yet; `error`: the config,
+ * its secrets or the first connection failed (see `problem`); `restarting`: applying settings
+ * that need a new host (after running jobs finish).
+ */
+export type ServiceStatus = 'starting' | 'running' | 'restarting' | 'stopping' | 'stopped' | 'unconfigured' | 'error';
+
+export interface ServiceState {
+  status: ServiceStatus;
+  problem?: ErrorInfo & { issues?: ConfigIssue[] };
+}
+
+export interface JobRecord {
+  at: number;
+  slot: number;
+  vm: string;
+  runnerName: string;
+  job: string;
+  result: PipelineResult;
+  runnerResult: RunnerResult;
+  seconds: number;
+  imageDigest?: string;
+}
+
+/** Everything the window shows apart from logs. `rev` grows with every change main sends. */
+export interface AppSnapshot {
+  rev: number;
+  app: AppInfo;
+  service: ServiceState;
+  /** null until a host has been created from a valid configuration. */
+  host: HostSnapshot | null;
+  /** The newest completed jobs, newest last. */
+  recentJobs: JobRecord[];
+}
+
+export type SnapshotParts = Omit<AppSnapshot, 'rev'>;
+
+/** `state:patch`: the top-level parts that changed since `baseRev`, each replaced whole. */
+export interface StatePatch {
+  rev: number;
+  baseRev: number;
+  changes: Partial<SnapshotParts>;
+}
+
+/** `logs:append`: ring-buffer entries (already redacted), seq ascending and contiguous per batch. */
+export interface LogBatch {
+  entries: LogEntry[];
+}
+
+export interface ActionAck {
+  accepted: true;
+}
+
+export interface SecretStatus {
+  /** The config field, e.g. `github.auth.privateKey`. */
+  field: string;
+  /** Where the secret lives (a name, a variable or a path), never its value. */
+  ref: SecretRef;
+  set: boolean;
+  /** Why it cannot be read, with the fix. */
+  problem?: string;
+}
+
+export interface SettingsView {
+  configPath: string;
+  /** The local config file as written; null when there is none yet. */
+  input: unknown;
+  /** Problems of the configuration in effect (local file with managed settings laid over it). */
+  issues: ConfigIssue[];
+  /** Each field's description from the config schema, by path (`vm.slots`, `github.scope.org`). */
+  descriptions: Record<string, string>;
+  /** The config's JSON Schema (input side): types, defaults, enums for the form. */
+  schema: Record<string, unknown>;
+  /** Paths set by the organisation (MDM); the UI shows them read-only. */
+  managedPaths: string[];
+  managedSources: string[];
+  /** Whether each secret the config refers to can be read. Never a value. */
+  secrets: SecretStatus[];
+  /** Names held in the app's secret store. */
+  storedSecrets: string[];
+}
+
+export interface ValidationResult {
+  ok: boolean;
+  issues: ConfigIssue[];
+}
+
+/**
+ * `between-cycles`: the running host takes the settings before its next cycle. `after-restart`: the
+ * settings need a new host (credentials, slots, tart, telemetry): it replaces the old one once
+ * running jobs finish. `on-start`: no host was running; one is starting.
+ */
+export type ApplyMode = 'between-cycles' | 'after-restart' | 'on-start';
+
+export type SaveResult = { ok: true; applies: ApplyMode } | { ok: false; issues: ConfigIssue[] };
+
+export interface SecretSetResult {
+  name: string;
+  set: true;
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  rows: DoctorRow[];
+}
+
+export type ConnectionTarget = 'github' | 'registry' | 'guest';
+export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skipped';
+
+export interface ConnectionReport {
+  target: ConnectionTarget;
+  status: CheckStatus;
+  rows: { check: string; status: CheckStatus; message: string; fix?: string }[];
+}
+
+export interface OpenedPath {
+  path: string;
+}
+
+export interface ReadyAck {
+  /** Pushes that waited for the renderer and were sent now. */
+  flushed: number;
+}
