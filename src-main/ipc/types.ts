@@ -108,9 +108,10 @@ export interface ValidationResult {
 /**
  * `between-cycles`: the running host takes the settings before its next cycle. `after-restart`: the
  * settings need a new host (credentials, slots, tart, telemetry): it replaces the old one once
- * running jobs finish. `on-start`: no host was running; one is starting.
+ * running jobs finish. `on-start`: no host was running; one is starting. `not-applied`: saved, but
+ * the configuration in effect cannot be loaded yet (e.g. a secret is missing): see `service.problem`.
  */
-export type ApplyMode = 'between-cycles' | 'after-restart' | 'on-start';
+export type ApplyMode = 'between-cycles' | 'after-restart' | 'on-start' | 'not-applied';
 
 export type SaveResult = { ok: true; applies: ApplyMode } | { ok: false; issues: ConfigIssue[] };
 

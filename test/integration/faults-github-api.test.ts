@@ -75,7 +75,8 @@ describe.concurrent('GitHub API faults', () => {
     const foreignId = await seed('ekiden-other-mac-0-old');
     await h.host.start();
 
-    expect(h.of('runner.deleted', (e) => e.reason === 'sweep')).toMatchObject([{ runnerId: oldId, name: old, status: 204 }]);
+    const sweepLog = logEntries(h).filter((e) => e.level !== 'debug' && /sweep/.test(e.text)).map((e) => e.text).join('\n');
+    expect(h.of('runner.deleted', (e) => e.reason === 'sweep'), sweepLog).toMatchObject([{ runnerId: oldId, name: old, status: 204 }]);
     await runJobs(h, 1);
     const posts = (await restRequests(h)).filter((r) => r.method === 'POST' && r.path.endsWith(JIT) && r.authKind === 'installation');
     expect(posts.length).toBeGreaterThan(0);
@@ -182,12 +183,16 @@ describe.concurrent('GitHub API faults', () => {
     const skewLog = logEntries(h).filter((e) => /time are different by/.test(e.text));
     if (s < 0) {
       // exp = now + 570 s by our clock is > 600 s ahead of GitHub's: 401, then auth-app corrects from `Date`.
-      expect(tokens).toEqual([401, 201]);
+      // (Requests that asked for a token at the same moment may each meet the 401 once.)
+      expect(tokens[0]).toBe(401);
+      expect(tokens.at(-1)).toBe(201);
+      tokens.forEach((t, i) => t === 401 && expect(tokens[i + 1]).toBe(201));
       expect(skewLog.map((e) => e.level)).toContain('warn');
       expect(skewLog[0].text).toMatch(/different by -?1[12]\d seconds/);
     } else {
       // iat = now - 30 s is in GitHub's past and exp within 600 s: GitHub accepts the JWT as is.
-      expect(tokens).toEqual([201]);
+      expect(tokens.length).toBeGreaterThan(0);
+      expect(tokens.every((t) => t === 201)).toBe(true);
     }
     expect(h.of('failure')).toEqual([]);
     await expectCleanShutdown(h);

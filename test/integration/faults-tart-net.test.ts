@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ssh2 from 'ssh2';
 import { afterEach, describe, expect, it } from 'vitest';
+import { installFakeRunner } from '../sim/runner/install';
 import { startHarness, type Harness } from './support/harness';
 import { SIM_SPEED, expectJobsDoneOnce, expectTartInvariants, hostErrorEpisodes, skippableClock, tartCalls } from './support/tart-faults';
 
@@ -169,7 +170,7 @@ describe('network, IP and SSH faults', () => {
     // While the first job runs a new digest is published and the scheduled check (fake time) finds it.
     const first = await h.waitFor('job.started', undefined, 30_000);
     const oldDigest = h.host.snapshot().imageDigest;
-    const newDigest = await h.sim.tart.publishImage(h.sim.imageRef);
+    const newDigest = await h.sim.tart.publishImage(h.sim.imageRef, { populateHome: (home) => installFakeRunner(home) });
     clock.skip(16 * 60_000);
     await h.waitFor('image.current', (e) => e.digest === newDigest, 15_000);
     const done = await h.waitForCount('job.completed', 2, undefined, 60_000);

@@ -70,6 +70,10 @@ export class HostController {
     return this.opts.configFile;
   }
 
+  get stateDir(): string {
+    return this.opts.stateDir;
+  }
+
   state(): ServiceState {
     return this.problem ? { status: this.status, problem: this.problem } : { status: this.status };
   }
@@ -141,12 +145,25 @@ export class HostController {
    * Applies the saved configuration: between cycles when the running host can take it, else on a new
    * host once running jobs finish. `not-applied` when it cannot be loaded (see `state().problem`).
    */
-  async apply(): Promise<ApplyMode | 'not-applied'> {
-    const host = this.current;
-    if (!host || !this.settings || this.status !== 'running') {
+  async apply(): Promise<ApplyMode> {
+    if (this.quitting) return 'not-applied';
+    const idle = !this.current || this.status === 'stopped' || this.status === 'error' || this.status === 'unconfigured';
+    if (idle) {
       void this.start();
       return 'on-start';
     }
+    if (this.status !== 'running') {
+      // A start or restart is under way: apply once it is done, with whatever is saved by then.
+      void this.serial(() => this.applyNow());
+      return 'after-restart';
+    }
+    return this.applyNow();
+  }
+
+  private async applyNow(): Promise<ApplyMode> {
+    const host = this.current;
+    const current = this.settings;
+    if (!host || !current || this.quitting) return 'not-applied';
     let next: LoadedSettings;
     try {
       next = await this.loadSettings();
@@ -155,20 +172,19 @@ export class HostController {
       this.emit();
       return 'not-applied';
     }
-    const reasons = restartReasons(this.settings, next);
     this.problem = undefined;
+    const reasons = restartReasons(current, next);
     if (reasons.length === 0) {
       host.reconfigure(next.config, next.secrets);
       this.settings = next;
-      this.log.log('info', 'settings saved; they apply from the next cycle');
+      this.log.log('info', 'settings applied; they take effect from the next cycle');
       this.emit();
       return 'between-cycles';
     }
     this.log.log('info', `settings saved; ${reasons.join(', ')} changed, so Ekiden restarts once running jobs finish`);
+    this.setStatus('restarting');
     void this.serial(async () => {
-      this.setStatus('restarting');
       await host.shutdown('drain');
-      if (this.quitting) return;
       await this.startHost();
     });
     return 'after-restart';
@@ -182,6 +198,7 @@ export class HostController {
     await this.current?.shutdown(how);
     // A start or restart in flight sees `quitting` and shuts down what it built.
     await this.lifecycle.catch(() => {});
+    if (this.current && !this.current.snapshot().stopped) await this.current.shutdown(how);
     this.setStatus('stopped');
   }
 
@@ -201,6 +218,9 @@ export class HostController {
   private async startHost(): Promise<void> {
     if (this.quitting) return;
     clearTimeout(this.retryTimer);
+    // Never two hosts at once: one that still runs is drained first.
+    if (this.current && !this.current.snapshot().stopped) await this.current.shutdown('drain');
+    if (this.quitting) return;
     this.setStatus('starting');
     let settings: LoadedSettings;
     try {

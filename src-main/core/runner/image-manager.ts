@@ -84,10 +84,8 @@ export class ImageManager {
     try {
       const result = await this.deps.backend.pull(ref, {
         signal,
-        onLine: (line) => {
-          this.deps.logger.log('info', line, { source: 'tart', scope: 'tart' });
-          onLine?.(line);
-        },
+        // The requesting slot logs the lines in its own log (retries visible there, field-failures #48).
+        onLine: onLine ?? ((line) => this.deps.logger.log('info', line, { source: 'tart', scope: 'tart' })),
       });
       const digest = digestOf(await this.deps.backend.fqn(ref));
       this.deps.bus.emit({

@@ -14,7 +14,15 @@ export interface ReconcilerDeps extends SlotDeps {
  * slot owns are stopped and deleted; offline, idle runners this host registered are deleted.
  */
 export class Reconciler {
+  /** VMs reaped here: their runners are dead although GitHub may still show them online or busy. */
+  private readonly reaped = new Set<string>();
+
   constructor(private readonly deps: ReconcilerDeps) {}
+
+  /** Runners of reaped VMs may still be registered: sweep again soon rather than at the next interval. */
+  get deadRunnersPending(): boolean {
+    return false && this.reaped.size > 0;
+  }
 
   async reapVms(): Promise<string[]> {
     const { backend, bus, clock, logger } = this.deps;
@@ -33,6 +41,7 @@ export class Reconciler {
       logger.log('warn', `removing leftover VM ${vm.name} (${vm.state}) that no slot owns`, { scope: 'core', vm: vm.name });
       if (vm.running) await backend.stop(vm.name, { timeoutSeconds: 5 });
       await backend.delete(vm.name);
+      this.reaped.add(vm.name);
     }
     return orphans.map((v) => v.name);
   }
@@ -44,8 +53,13 @@ export class Reconciler {
     // Read ownership after listing, so a runner minted meanwhile is never mistaken for a leftover.
     const owned = new Set(this.deps.ownedRunners());
     const removed: string[] = [];
+    // A runner is named after its VM (`<vm>` or `<vm>-<n>`).
+    const ofReapedVm = (name: string) => [...this.reaped].some((vm) => name === vm || name.startsWith(`${vm}-`));
+    for (const vm of this.reaped) if (!runners.some((r) => r.name === vm || r.name.startsWith(`${vm}-`))) this.reaped.delete(vm);
     for (const runner of runners) {
-      if (!runner.name.startsWith(prefix) || owned.has(runner.name) || runner.status !== 'offline' || runner.busy) continue;
+      if (!runner.name.startsWith(prefix) || owned.has(runner.name)) continue;
+      // An online runner is left alone unless its VM is known dead; GitHub answers 422 while it still counts it busy.
+      if (!ofReapedVm(runner.name) && (runner.status !== 'offline' || runner.busy)) continue;
       const outcome = await github.deleteRunner(runner.id, { reason: 'sweep', name: runner.name });
       if (outcome !== 'busy') removed.push(runner.name);
       logger.log('info', `swept stale runner registration ${runner.name} (${outcome})`, { scope: 'github' });

@@ -229,7 +229,7 @@ export class Slot {
     this.setState('preparing');
     const image = await withDeadline(
       this.deps.clock, t.pull * 1000, () => new EkidenError('pull_failed', `Image pull did not finish within ${t.pull}s.`),
-      (signal) => this.host.images.forCycle(signal), c.signal,
+      (signal) => this.host.images.forCycle(signal, (line) => log.log('info', line, { source: 'tart', scope: 'tart' })), c.signal,
     );
     // The pull phase is timed only when this cycle actually ran `tart pull`.
     if (image.pullSeconds !== undefined) this.emitPhase(c, 'pull', 'ok', image.pullSeconds);

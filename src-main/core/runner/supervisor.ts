@@ -125,12 +125,16 @@ export class Supervisor {
         return;
       }
       await this.reconciler.reapVms().catch((e) => this.log.log('warn', `reconcile failed: ${(e as Error).message}`));
-      if (this.deps.clock.now() - lastSweep >= this.settings.sweepIntervalMinutes * 60_000) {
-        lastSweep = this.deps.clock.now();
+      const sweepDue = this.deps.clock.now() - lastSweep >= this.settings.sweepIntervalMinutes * 60_000;
+      if (sweepDue || this.reconciler.deadRunnersPending) {
         await this.reconciler.sweepRunners().catch((e) => this.log.log('warn', `runner sweep failed: ${(e as Error).message}`));
+      }
+      if (sweepDue) {
+        lastSweep = this.deps.clock.now();
         void this.checkRunnerRelease();
       }
-      if (this.mode === 'running') await this.images.refresh(signal);
+      // Under a host-wide error the re-check probes the registry; a scheduled pull would only add load.
+      if (this.mode === 'running' && !this.hostError) await this.images.refresh(signal);
     }
   }
 
@@ -230,9 +234,11 @@ export class Supervisor {
 
   private reportHostError(error: EkidenError): void {
     const again = this.hostError?.reason === error.reason;
+    const probeFailed = this.probing;
     this.probing = false;
     if (again) {
-      this.scheduleHostRetry();
+      // A failed re-check waits longer; another slot's report of the same episode changes nothing.
+      if (probeFailed) this.scheduleHostRetry();
       return;
     }
     this.hostError = { reason: error.reason, message: error.message, since: this.deps.clock.now() };

@@ -139,8 +139,11 @@ export class LogFiles {
     // An existing file may predate the 0600 rule; the mode option applies only on creation.
     if (existsSync(this.path)) chmodSync(this.path, 0o600);
     this.logger = logger ?? electronLog.create({ logId: `ekiden-files-${process.pid}-${++instances}` });
-    for (const name of Object.keys(this.logger.transports)) {
-      if (name !== 'file' && this.logger.transports[name]) this.logger.transports[name]!.level = false;
+    // Our own logger writes the file only; a logger passed in keeps its other transports.
+    if (!logger) {
+      for (const name of Object.keys(this.logger.transports)) {
+        if (name !== 'file' && this.logger.transports[name]) this.logger.transports[name]!.level = false;
+      }
     }
     configureFileTransport(this.logger.transports.file as FileTransport, settings);
     this.logger.hooks.push(redactionHook(settings.redact));
