@@ -94,7 +94,7 @@ describe.concurrent('GitHub API faults', () => {
 
     const posts = (await restRequests(h)).filter((r) => r.method === 'POST' && r.path.endsWith(JIT));
     const names = posts.map((r) => (r.body as { name: string }).name);
-    expect(new Set(names).size).toBe(names.length);
+    expect(new Set(names).size, JSON.stringify(posts.map((r) => [r.seq, r.status, r.body]))).toBe(names.length);
     expect(posts.map((r) => r.status).slice(0, 2)).toEqual([500, 201]);
     const [orphan, second] = names;
     expect(second).not.toBe(orphan);
@@ -111,7 +111,7 @@ describe.concurrent('GitHub API faults', () => {
 
     const posts = (await restRequests(h)).filter((r) => r.method === 'POST' && r.path.endsWith(JIT));
     const names = posts.map((r) => (r.body as { name: string }).name);
-    expect(new Set(names).size).toBe(names.length);
+    expect(new Set(names).size, JSON.stringify(posts.map((r) => [r.seq, r.status, r.body]))).toBe(names.length);
     expect(posts.map((r) => r.status).slice(0, 2)).toEqual([409, 201]);
     expect(h.of('job.completed')[0].runnerName).toBe(names[1]);
     expect(h.of('failure')).toEqual([]);

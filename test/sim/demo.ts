@@ -9,6 +9,8 @@ import { formatSummary, RunSummaryCollector } from '../../src-main/cli/run-summa
 import { createEkidenHost } from '../../src-main/core/ekiden-host';
 import { buildSim } from './build';
 import { startSimHost } from './host';
+import { startOtlpReceiver, type OtlpReceiver } from './otlp/receiver';
+import { metricPoints } from './otlp/view';
 
 const { values } = parseArgs({
   options: {
@@ -16,6 +18,7 @@ const { values } = parseArgs({
     slots: { type: 'string', default: '2' },
     'job-seconds': { type: 'string', default: '3' },
     verbose: { type: 'boolean', short: 'v', default: false },
+    otlp: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -24,7 +27,12 @@ if (values.help) {
 
 Starts a simulated host (fake tart with guests, fake GitHub, a runner image), enqueues N jobs and
 lets Ekiden run them through the slots, one fresh VM per job. --verbose also prints every log line
-(tart, guest and runner output included).`);
+(tart, guest and runner output included).
+
+--otlp URL      push metrics over OTLP/HTTP protobuf to URL (a collector or Grafana Cloud base URL;
+                /v1/metrics is appended). Credentials come from EKIDEN_OTLP_AUTHORIZATION if set.
+--otlp local    start the simulator's own OTLP receiver, push to it, and at the end decode what
+                arrived and compare the ekiden.jobs counts with the jobs that ran.`);
   process.exit(0);
 }
 const jobs = Number(values.jobs);
@@ -34,7 +42,17 @@ if (slots !== 1 && slots !== 2) throw new Error('--slots must be 1 or 2');
 
 await buildSim();
 console.log('Starting the simulated host (fake tart, guests, registry, fake GitHub)...');
-const sim = await startSimHost({ slots });
+const receiver: OtlpReceiver | undefined = values.otlp === 'local' ? await startOtlpReceiver() : undefined;
+const otlpEndpoint = receiver?.url ?? values.otlp;
+const sim = await startSimHost({
+  slots,
+  configure: (config) => {
+    if (!otlpEndpoint) return;
+    config.telemetry = { endpoint: otlpEndpoint, exportIntervalSeconds: 10 };
+    if (process.env.EKIDEN_OTLP_AUTHORIZATION) config.telemetry.authorization = { env: 'EKIDEN_OTLP_AUTHORIZATION' };
+  },
+});
+if (otlpEndpoint) console.log(`Metrics: OTLP/HTTP protobuf to ${otlpEndpoint}/v1/metrics every 10 s, flushed at the end`);
 let exitCode = 0;
 try {
   const loaded = await loadHostConfig(sim.configPath, sim.env);
@@ -72,6 +90,16 @@ try {
 
   const leftovers = await sim.leftovers();
   console.log(`\n${formatSummary(summary.summary(), leftovers)}`);
+  if (receiver) {
+    // The last export is cumulative: it holds every job Ekiden counted.
+    const last = receiver.metrics().at(-1);
+    const points = last?.body ? metricPoints(last.body).filter((p) => p.metric === 'ekiden.jobs') : [];
+    const byResult: Record<string, number> = {};
+    for (const p of points) byResult[String(p.attributes['cicd.pipeline.result'])] = (byResult[String(p.attributes['cicd.pipeline.result'])] ?? 0) + (p.value ?? 0);
+    const total = Object.values(byResult).reduce((a, b) => a + b, 0);
+    console.log(`OTLP receiver: ${receiver.metrics().length} metric exports decoded; ekiden.jobs = ${total} (${Object.entries(byResult).map(([k, v]) => `${k} ${v}`).join(', ')}); jobs run: ${completed}`);
+    if (total !== completed) exitCode = 1;
+  }
   const unfinished = (await sim.github.jobs()).filter((j) => j.status !== 'completed').length;
   if (unfinished) console.log(`Jobs still queued on GitHub: ${unfinished}`);
   if (leftovers.vms.length || leftovers.runners.length || completed < jobs) exitCode = 1;
@@ -80,5 +108,6 @@ try {
   exitCode = 1;
 } finally {
   await sim.stop();
+  await receiver?.close();
 }
 process.exit(exitCode);

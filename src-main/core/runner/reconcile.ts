@@ -21,7 +21,7 @@ export class Reconciler {
 
   /** Runners of reaped VMs may still be registered: sweep again soon rather than at the next interval. */
   get deadRunnersPending(): boolean {
-    return false && this.reaped.size > 0;
+    return this.reaped.size > 0;
   }
 
   async reapVms(): Promise<string[]> {

@@ -230,7 +230,10 @@ export class Slot {
     const image = await withDeadline(
       this.deps.clock, t.pull * 1000, () => new EkidenError('pull_failed', `Image pull did not finish within ${t.pull}s.`),
       (signal) => this.host.images.forCycle(signal, (line) => log.log('info', line, { source: 'tart', scope: 'tart' })), c.signal,
-    );
+    ).catch((error: unknown) => {
+      c.failedPhase ??= 'pull';
+      throw error;
+    });
     // The pull phase is timed only when this cycle actually ran `tart pull`.
     if (image.pullSeconds !== undefined) this.emitPhase(c, 'pull', 'ok', image.pullSeconds);
     c.imageDigest = image.digest;

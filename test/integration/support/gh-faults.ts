@@ -12,7 +12,7 @@ import { startHarness, type Harness, type HarnessOptions } from './harness';
  * timing stays real.
  */
 export async function openHarness(ctx: Pick<TestContext, 'onTestFinished'>, opts: HarnessOptions): Promise<Harness> {
-  const h = await startHarness({ ...opts, tart: { timeScale: 0.3, ...opts.tart } });
+  const h = await startHarness({ ...opts, tart: { timeScale: 0.1, ...opts.tart } });
   ctx.onTestFinished(() => h.dispose());
   return h;
 }
