@@ -147,8 +147,9 @@ describe.concurrent('GitHub API faults', () => {
     expect(failure.detail).toMatch(/^Http response code: NotFound from 'POST http:\/\/127\.0\.0\.1:\d+\/api\/v3\/actions\/runner-registration'/);
     await runJobs(h, 1, 300, 45_000);
     const rest = await restRequests(h);
+    const trail = rest.map((r) => `${r.time} ${r.method} ${r.path} ${r.status} ${r.authKind}`).join('\n');
     // One token per cycle: the dead one, then a fresh one that config.sh could use.
-    expect(rest.filter((r) => r.path.endsWith('/actions/runners/registration-token')).map((r) => r.status)).toEqual([201, 201]);
+    expect(rest.filter((r) => r.path.endsWith('/actions/runners/registration-token')).map((r) => r.status), trail).toEqual([201, 201]);
     expect(rest.filter((r) => r.path === '/api/v3/actions/runner-registration').map((r) => r.status)).toEqual([404, 200]);
     await expectCleanShutdown(h);
   });

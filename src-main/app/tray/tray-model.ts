@@ -68,7 +68,8 @@ const firstLine = (text: string, max = 80): string => {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function slotLine(slot: SlotSnapshot, now: number): string {
-  const parts = [`Slot ${slot.slot + 1}: ${slot.state}`];
+  // 0-based like the log lines (slot=0) and the core's messages.
+  const parts = [`Slot ${slot.slot}: ${slot.state}`];
   if (slot.job) parts.push(firstLine(slot.job.name, 48), formatElapsed(now - slot.job.startedAt));
   else if (slot.state === 'backoff' && slot.retryAt !== undefined) parts.push(`retry in ${formatElapsed(slot.retryAt - now)}`);
   else parts.push(formatElapsed(now - slot.since));
