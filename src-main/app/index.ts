@@ -81,7 +81,7 @@ async function wire(opts: StartOptions) {
   const bus = new EventBus();
   const redactor = new Redactor();
   const logs = new LogBuffer({ redact: (t) => redactor.redact(t) });
-  const logging = setupLogging({ logsDir, redactor, bus });
+  const logging = setupLogging({ logsDir, redactor, bus, console: !app.isPackaged && env.EKIDEN_LOG_CONSOLE !== '0' });
   const logger = createCoreLogger(bus, logs, systemClock).child({ scope: 'app' });
   installSecurityGuards({ app, session: session.defaultSession, shell }, { isAppUrl, logger });
   serveRenderer(protocol, path.join(appDir, 'out', 'renderer'));
@@ -184,5 +184,5 @@ async function wire(opts: StartOptions) {
 
   logger.log('info', `Ekiden ${app.getVersion()} started; configuration ${configFile}`);
   void controller.start();
-  return { controller, feed, logFeed, gate, window, tray, quit, power, logs, bus, redactor, settings, secrets, context, configFile, logsDir };
+  return { controller, feed, logFeed, gate, window, tray, quit, power, logs, bus, redactor, settings, secrets, context, configFile, logsDir, logger };
 }

@@ -138,12 +138,13 @@ describe.concurrent('GitHub API faults', () => {
   });
 
   it('#30 fallback with gh.token_expire_early: a typed error, then a fresh token on the next cycle', async (ctx) => {
-    const h = await openHarness(ctx, { slots: 1, githubMode: 'ghes', hostRetrySeconds: 1 });
+    const h = await openHarness(ctx, { slots: 1, githubMode: 'ghes' });
     await h.sim.github.setFault('gh.status', { route: 'generate-jitconfig', status: 404 });
     await h.sim.github.setFault('gh.token_expire_early', {}, { times: 1 });
 
     const failure = await h.waitFor('failure', undefined, 30_000);
-    expect(failure).toMatchObject({ reason: 'github_auth', message: expect.stringMatching(/Registration token expired or invalid/) });
+    // A dead per-cycle token fails this cycle only; it is not a host-wide credentials problem.
+    expect(failure).toMatchObject({ reason: 'registration_deleted', hostWide: false, message: expect.stringMatching(/Registration token expired or invalid/) });
     expect(failure.detail).toMatch(/^Http response code: NotFound from 'POST http:\/\/127\.0\.0\.1:\d+\/api\/v3\/actions\/runner-registration'/);
     await runJobs(h, 1, 300, 45_000);
     const rest = await restRequests(h);

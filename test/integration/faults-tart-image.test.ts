@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FailureReason } from '../../src-main/core/errors';
 import { installFakeRunner } from '../sim/runner/install';
 import { startHarness, type Harness } from './support/harness';
-import { SIM_SPEED, expectJobsDoneOnce, expectTartInvariants, hostErrorEpisodes, skippableClock, tartCalls } from './support/tart-faults';
+import { HOST_RETRY_SECONDS, SIM_SPEED, expectJobsDoneOnce, expectTartInvariants, hostErrorEpisodes, skippableClock, tartCalls } from './support/tart-faults';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -40,7 +40,7 @@ function evictions(harness: Harness): string[] {
  * retry storm), and clearing the fault lets the queued jobs run.
  */
 async function expectOneHostError(fault: string, params: Record<string, unknown>, reason: FailureReason, message: RegExp): Promise<void> {
-  const hostRetrySeconds = 2;
+  const hostRetrySeconds = HOST_RETRY_SECONDS;
   h = await startHarness({ slots: 2, timeScale: SIM_SPEED, start: false, hostRetrySeconds });
   h.sim.tart.setFault(fault, params);
   const ids = await h.sim.enqueue(2, { durationMs: 400 });
@@ -97,8 +97,14 @@ describe('image, registry, disk and keychain faults', () => {
 
   it('#44 a new digest published while a job runs: the running job is untouched, the next clone uses it, the old one is pruned', async () => {
     const clock = skippableClock();
-    h = await startHarness({ slots: 1, timeScale: SIM_SPEED, start: false, clock, configure: (c) => void (c.image = { ...c.image!, cacheBudgetGb: 30 }) });
-    const [first] = await h.sim.enqueue(1, { durationMs: 12_000 });
+    h = await startHarness({
+      slots: 1, timeScale: SIM_SPEED, start: false, clock,
+      configure: (c) => {
+        c.image = { ...c.image!, cacheBudgetGb: 30 };
+        c.reconcileIntervalSeconds = 1;
+      },
+    });
+    const [first] = await h.sim.enqueue(1, { durationMs: 30_000 });
     // Real time of each job's end (the events carry Ekiden's skipped clock).
     const ended = new Map<string, number>();
     h.host.bus.on('job.completed', (e) => void ended.set(e.vm, Date.now()));

@@ -7,7 +7,7 @@ import ssh2 from 'ssh2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { installFakeRunner } from '../sim/runner/install';
 import { startHarness, type Harness } from './support/harness';
-import { SIM_SPEED, expectJobsDoneOnce, expectTartInvariants, hostErrorEpisodes, skippableClock, tartCalls } from './support/tart-faults';
+import { HOST_RETRY_SECONDS, SIM_SPEED, expectJobsDoneOnce, expectTartInvariants, hostErrorEpisodes, skippableClock, tartCalls } from './support/tart-faults';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -28,33 +28,44 @@ async function runnerNames(harness: Harness): Promise<string[]> {
 }
 
 describe('network, IP and SSH faults', () => {
-  it.each([
-    ['tart.boot_hang', 'ip', 'ip_timeout'],
-    ['ssh.hang', 'connect', 'ssh_timeout'],
-  ] as const)('#10/#15 %s times out at the configured %s bound with reason %s, and a recreated VM recovers', async (fault, phase, reason) => {
+  it('#10/#15 tart.boot_hang and ssh.hang time out at the configured bound with a typed reason, and a recreated VM recovers', async () => {
     const bound = 2;
-    h = await startHarness({ slots: 1, timeScale: SIM_SPEED, start: false, configure: (c) => void (c.timeouts = { ...c.timeouts, [phase]: bound }) });
-    h.sim.tart.setFault(fault);
+    h = await startHarness({ slots: 1, timeScale: SIM_SPEED, start: false, configure: (c) => void (c.timeouts = { ...c.timeouts, ip: bound, connect: bound }) });
+    const table = [
+      ['tart.boot_hang', 'ip', 'ip_timeout'],
+      ['ssh.hang', 'connect', 'ssh_timeout'],
+    ] as const;
+    // One hang per VM: each failure clears its fault and arms the next for the recreated VM.
+    let next = 0;
+    h.sim.tart.setFault(table[0][0]);
+    h.host.bus.on('failure', () => {
+      h!.sim.tart.clearFaults(table[next][0]);
+      if (++next < table.length) h!.sim.tart.setFault(table[next][0]);
+    });
     const ids = await h.sim.enqueue(1, { durationMs: 400 });
     await h.host.start();
 
-    const failure = await h.waitFor('failure', undefined, 30_000);
-    h.sim.tart.clearFaults(fault);
-    expect(failure).toMatchObject({ slot: 0, reason, phase, hostWide: false });
-    const timed = h.of('phase.completed', (e) => e.vm === failure.vm && e.phase === phase)[0];
-    expect(timed.seconds).toBeGreaterThanOrEqual(bound - 0.05);
-    expect(timed.seconds).toBeLessThan(bound + 1.5);
-
-    // The hung VM is destroyed and a new one takes the job.
+    const failures = await h.waitForCount('failure', 2, undefined, 30_000);
+    table.forEach(([fault, phase, reason], i) => {
+      expect(failures[i], fault).toMatchObject({ slot: 0, reason, phase, hostWide: false });
+      const timed = h!.of('phase.completed', (e) => e.vm === failures[i].vm && e.phase === phase)[0];
+      expect(timed.seconds).toBeGreaterThanOrEqual(bound - 0.05);
+      expect(timed.seconds).toBeLessThan(bound + 1.5);
+    });
+    // Each hung VM is destroyed and a new one takes the job.
     const done = await h.waitFor('job.completed', undefined, 30_000);
-    expect(done.vm).not.toBe(failure.vm);
-    expect(tartCalls(h, 'delete', failure.vm).length).toBeGreaterThanOrEqual(1);
+    expect(failures.map((f) => f.vm)).not.toContain(done.vm);
+    for (const f of failures) expect(tartCalls(h, 'delete', f.vm).length).toBeGreaterThanOrEqual(1);
     await expectJobsDoneOnce(h, ids);
     await shutdownClean(h);
   });
 
+  // net.lease_exhaustion is injectable, but the core has no lease-file check after an IP timeout (and no
+  // lease-file path it could read on this host), so a full pool shows up as plain ip_timeout recycles.
+  it.todo('#15 net.lease_exhaustion gives one host error carrying the DHCP fix (rm /var/db/dhcpd_leases, 600 s leases)');
+
   it('#13 net.local_network_denied: one host error naming Local Network, no per-slot retry storm; clearing it resumes', async () => {
-    const hostRetrySeconds = 2;
+    const hostRetrySeconds = HOST_RETRY_SECONDS;
     h = await startHarness({ slots: 2, timeScale: SIM_SPEED, start: false, hostRetrySeconds });
     h.sim.tart.setFault('net.local_network_denied');
     const ids = await h.sim.enqueue(2, { durationMs: 400 });
@@ -104,7 +115,7 @@ describe('network, IP and SSH faults', () => {
   it('#16 net.stale_lease: tart ip names a dead VM\'s address; no runner starts there, every clone gets --random-mac', async () => {
     // Guests lease late, so Ekiden asks `tart ip` before the new VM has a lease of its own.
     h = await startHarness({
-      slots: 1, timeScale: SIM_SPEED, tart: { bootDelayMs: 4000, sshDelayMs: 4400, agentDelayMs: 4800 },
+      slots: 1, timeScale: SIM_SPEED, tart: { bootDelayMs: 10_000, sshDelayMs: 10_400, agentDelayMs: 10_800 },
       configure: (c) => void (c.timeouts = { ...c.timeouts, connect: 3 }),
     });
     const first = await h.sim.enqueue(1, { durationMs: 400 });
@@ -125,8 +136,8 @@ describe('network, IP and SSH faults', () => {
 
   it('#18 ssh.drop mid-job: the runner keeps going, Ekiden re-attaches, the job counts once and the VM is torn down once', async () => {
     h = await startHarness({ slots: 1, timeScale: SIM_SPEED, start: false });
-    h.sim.tart.setFault('ssh.drop', { afterS: 8 }, { times: 1 });
-    const ids = await h.sim.enqueue(1, { durationMs: 16_000 });
+    h.sim.tart.setFault('ssh.drop', { afterS: 15 }, { times: 1 });
+    const ids = await h.sim.enqueue(1, { durationMs: 30_000 });
     await h.host.start();
 
     const started = await h.waitFor('job.started', undefined, 30_000);
@@ -147,7 +158,7 @@ describe('network, IP and SSH faults', () => {
 
   it('#19 ssh.host_key_change across two image digests on one IP connects fine and leaves ~/.ssh/known_hosts alone', async () => {
     const clock = skippableClock();
-    h = await startHarness({ slots: 1, timeScale: SIM_SPEED, start: false, clock });
+    h = await startHarness({ slots: 1, timeScale: SIM_SPEED, start: false, clock, configure: (c) => void (c.reconcileIntervalSeconds = 1) });
     h.sim.tart.setFault('ssh.host_key_change');
     // The operator's own known_hosts already pins some other key for the guest address.
     const sshDir = path.join(h.sim.tart.hostHome, '.ssh');
@@ -164,7 +175,7 @@ describe('network, IP and SSH faults', () => {
       if (e.type === 'slot.state' && e.state === 'listening' && e.vm) ips.set(e.vm, h!.sim.tart.guestIp(e.vm));
       if (e.type === 'cycle.completed') h!.sim.tart.resetLeases();
     });
-    const ids = await h.sim.enqueue(2, { durationMs: 16_000 });
+    const ids = [...(await h.sim.enqueue(1, { durationMs: 30_000 })), ...(await h.sim.enqueue(1, { durationMs: 400 }))];
     await h.host.start();
 
     // While the first job runs a new digest is published and the scheduled check (fake time) finds it.

@@ -11,6 +11,7 @@ import { buildSim } from './build';
 import { startSimHost } from './host';
 import { startOtlpReceiver, type OtlpReceiver } from './otlp/receiver';
 import { metricPoints } from './otlp/view';
+import { runUiDemo } from './ui-demo';
 
 const { values } = parseArgs({
   options: {
@@ -19,15 +20,22 @@ const { values } = parseArgs({
     'job-seconds': { type: 'string', default: '3' },
     verbose: { type: 'boolean', short: 'v', default: false },
     otlp: { type: 'string' },
+    ui: { type: 'boolean', default: false },
+    port: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (values.help) {
-  console.log(`Usage: npm run demo -- [--jobs N] [--slots 1|2] [--job-seconds S] [--verbose]
+  console.log(`Usage: npm run demo -- [--jobs N] [--slots 1|2] [--job-seconds S] [--verbose] [--ui [--port P]]
 
 Starts a simulated host (fake tart with guests, fake GitHub, a runner image), enqueues N jobs and
 lets Ekiden run them through the slots, one fresh VM per job. --verbose also prints every log line
 (tart, guest and runner output included).
+
+--ui            also serve the app's window (the React renderer) on http://127.0.0.1:<port>/ and
+                drive the host from it (pause, resume, stop, settings, live logs). The jobs are
+                enqueued and the demo keeps running until Ctrl-C, then drains.
+--port P        the --ui port (default: a free one; the URL is printed)
 
 --otlp URL      push metrics over OTLP/HTTP protobuf to URL (a collector or Grafana Cloud base URL;
                 /v1/metrics is appended). Credentials come from EKIDEN_OTLP_AUTHORIZATION if set.
@@ -52,6 +60,16 @@ const sim = await startSimHost({
     if (process.env.EKIDEN_OTLP_AUTHORIZATION) config.telemetry.authorization = { env: 'EKIDEN_OTLP_AUTHORIZATION' };
   },
 });
+if (values.ui) {
+  let code = 1;
+  try {
+    code = await runUiDemo(sim, { jobs, jobSeconds: Number(values['job-seconds']), port: values.port ? Number(values.port) : undefined, verbose: values.verbose });
+  } finally {
+    await sim.stop();
+    await receiver?.close();
+  }
+  process.exit(code);
+}
 if (otlpEndpoint) console.log(`Metrics: OTLP/HTTP protobuf to ${otlpEndpoint}/v1/metrics every 10 s, flushed at the end`);
 let exitCode = 0;
 try {

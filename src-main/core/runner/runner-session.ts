@@ -21,7 +21,8 @@ function terminalFailure(marker: RunnerMarker): EkidenError | null {
         marker.line,
       );
     case 'registration-token-invalid':
-      return new EkidenError('github_auth', 'Registration token expired or invalid; a fresh one is minted next cycle.', marker.line);
+      // One cycle's token, not the host's credentials: fail this cycle only (no host-wide pause).
+      return new EkidenError('registration_deleted', 'Registration token expired or invalid; a fresh one is minted next cycle.', marker.line);
     default:
       return null;
   }

@@ -6,8 +6,11 @@ import type { Clock } from '../../../src-main/core/util/clock';
 import { systemClock } from '../../../src-main/core/util/clock';
 import type { Harness } from './harness';
 
-/** Simulator time scale for these tests: boots, pulls and jobs run at a quarter of their nominal time. */
-export const SIM_SPEED = 0.25;
+/** Simulator time scale for these tests: boots, pulls and jobs run at a tenth of their nominal time. */
+export const SIM_SPEED = 0.1;
+
+/** First re-check of a host-wide error in these tests (Ekiden's default is 30 s). */
+export const HOST_RETRY_SECONDS = 1;
 
 /**
  * How Ekiden must always drive tart (tart.md §9, §11; field-failures #3, #9, #16, #42): headless runs,

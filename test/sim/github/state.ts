@@ -47,6 +47,18 @@ export function scopePath(scope: Scope): string {
   }
 }
 
+/**
+ * Installation ids are unique across GitHub, so fakes in one process hand out disjoint ones:
+ * @octokit/auth-app shares in-flight token requests process-wide by installation id, and two
+ * fakes both using 40001 would get each other's tokens.
+ */
+let nextInstallationBlock = 40001;
+function installationIdBlock(): number {
+  const base = nextInstallationBlock;
+  nextInstallationBlock += 1000;
+  return base;
+}
+
 class Counter {
   constructor(private next: number) {}
   take(): number {
@@ -76,7 +88,7 @@ export class Store {
     user: new Counter(5001),
     repo: new Counter(100001),
     app: new Counter(101),
-    installation: new Counter(40001),
+    installation: new Counter(installationIdBlock()),
     runner: new Counter(1),
     label: new Counter(1),
     group: new Counter(3),

@@ -6,13 +6,17 @@ import type {
   App,
   BrowserWindowConstructorOptions,
   Dialog,
+  IpcMain,
+  IpcMainInvokeEvent,
   MenuItemConstructorOptions,
   MessageBoxOptions,
   MessageBoxReturnValue,
   NotificationConstructorOptions,
   PowerSaveBlocker,
   SafeStorage,
+  Session,
   Shell,
+  WebRequest,
 } from 'electron';
 
 /** A preventable Electron event. */
@@ -165,7 +169,7 @@ export class FakeNotification extends EventEmitter {
   }
 }
 
-type InvokeListener = (event: unknown, ...args: unknown[]) => unknown;
+type InvokeListener = (event: IpcMainInvokeEvent, ...args: any[]) => any;
 
 function createFake() {
   const paths: Record<string, string> = {};
@@ -218,9 +222,9 @@ function createFake() {
       const handler = handlers.get(channel);
       if (!handler) throw new Error(`No handler registered for '${channel}'`);
       // Like Electron, only structured-clonable data crosses.
-      return structuredClone(await handler(event, payload));
+      return structuredClone(await handler(event as unknown as IpcMainInvokeEvent, payload));
     },
-  });
+  } satisfies Pick<IpcMain, 'handle' | 'removeHandler'> & Record<string, unknown>);
 
   // Not encryption: a reversible scramble that is plainly not the plaintext.
   const encryption = { available: true };
@@ -278,26 +282,28 @@ function createFake() {
     },
   } satisfies Pick<Shell, 'openPath' | 'openExternal'> & { opened: string[]; external: string[] };
 
+  type RequestHandler = Parameters<Session['setPermissionRequestHandler']>[0];
+  type CheckHandler = Parameters<Session['setPermissionCheckHandler']>[0];
+  type HeadersListener = Parameters<WebRequest['onHeadersReceived']>[0];
   const permission = {
-    request: undefined as undefined | ((wc: unknown, permission: string, callback: (granted: boolean) => void, details: unknown) => void),
-    check: undefined as undefined | ((...args: unknown[]) => boolean),
-    headers: undefined as undefined | ((details: { responseHeaders?: Record<string, string[]> }, cb: (r: { responseHeaders?: Record<string, string[]> }) => void) => void),
+    request: null as RequestHandler,
+    check: null as CheckHandler,
+    headers: null as HeadersListener,
   };
-  const session = {
-    defaultSession: {
-      setPermissionRequestHandler: (h: typeof permission.request) => {
-        permission.request = h;
-      },
-      setPermissionCheckHandler: (h: typeof permission.check) => {
-        permission.check = h;
-      },
-      webRequest: {
-        onHeadersReceived: (h: typeof permission.headers) => {
-          permission.headers = h;
-        },
-      },
+  const defaultSession = {
+    setPermissionRequestHandler: (h: RequestHandler) => {
+      permission.request = h;
     },
-  };
+    setPermissionCheckHandler: (h: CheckHandler) => {
+      permission.check = h;
+    },
+    webRequest: {
+      onHeadersReceived: ((h: HeadersListener) => {
+        permission.headers = h;
+      }) as WebRequest['onHeadersReceived'],
+    } satisfies Pick<WebRequest, 'onHeadersReceived'>,
+  } satisfies Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler'> & { webRequest: Pick<WebRequest, 'onHeadersReceived'> };
+  const session = { defaultSession };
 
   const protocol = {
     privileged: [] as unknown[],
@@ -368,7 +374,7 @@ export function senderEvent(win: FakeBrowserWindow): { sender: FakeWebContents; 
 }
 
 /** Resolves when `test` holds for the tray; checks on every tray update, bounded by `timeoutMs`. */
-export function trayUntil(tray: FakeTray, test: (t: FakeTray) => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+export function trayUntil(tray: FakeTray, test: (t: FakeTray) => boolean, what: string, timeoutMs = 40_000): Promise<void> {
   return new Promise((resolve, reject) => {
     const check = () => {
       if (!test(tray)) return;

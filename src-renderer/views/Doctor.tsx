@@ -1,0 +1,47 @@
+// Doctor: the same checks as `ekiden doctor`, on demand.
+import { useState } from 'react';
+import type { DoctorReport } from '../../src-main/ipc/types';
+import { useEkiden } from '../stores/context';
+
+export function Doctor() {
+  const { api } = useEkiden();
+  const [report, setReport] = useState<DoctorReport | null>(null);
+  const [running, setRunning] = useState(false);
+  const [error, setError] = useState<string>();
+  const run = () => {
+    setRunning(true);
+    setError(undefined);
+    api.invoke('doctor:run').then(
+      (r) => {
+        setReport(r);
+        setRunning(false);
+      },
+      (e: Error) => {
+        setError(e.message);
+        setRunning(false);
+      },
+    );
+  };
+  return (
+    <section aria-label="Doctor">
+      <button onClick={run} disabled={running}>{running ? 'Checking…' : 'Run checks'}</button>
+      {error && <p className="error">{error}</p>}
+      {report && (
+        <table className="doctor">
+          <tbody>
+            {report.rows.map((r, i) => (
+              <tr key={i} className={`status-${r.status}`}>
+                <td className="badge">{r.status}</td>
+                <td>{r.check}</td>
+                <td>
+                  {r.message}
+                  {r.fix && <div className="muted">{r.fix}</div>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
