@@ -19,13 +19,6 @@ import {
 import path from 'node:path';
 import { stateDirFor } from '../cli/state-dir';
 import type { ReadManagedOptions } from '../core/config/managed';
-import { createCoreLogger } from '../core/ekiden-host';
-import { EventBus } from '../core/events/bus';
-import { LogBuffer } from '../core/telemetry/log-buffer';
-import { Redactor } from '../core/telemetry/redact';
-import { systemClock } from '../core/util/clock';
-import { PUSH } from '../ipc/channels';
-import type { AppInfo } from '../ipc/types';
 import { registerIpcHandlers } from './ipc-main';
 import { loginItem } from './login-item';
 import { setupLogging } from './logging';
@@ -37,12 +30,10 @@ import { SafeStorageSecretStore } from './secrets/safe-storage-store';
 import { isAppSchemeUrl, APP_ENTRY_URL, registerAppScheme, serveRenderer } from './security/app-protocol';
 import { installSecurityGuards } from './security/guards';
 import { isTrustedSender } from './security/sender';
+import { createAppServices } from './service/app-services';
 import { invokeHandlers, type HandlerContext } from './service/handlers';
-import { HostController, type HostControllerOptions } from './service/host-controller';
-import { LogFeed } from './service/log-feed';
+import type { HostControllerOptions } from './service/host-controller';
 import { PushGate } from './service/push-gate';
-import { SettingsService } from './service/settings-service';
-import { StateFeed } from './service/state-feed';
 import { registerTray } from './tray/tray';
 import { MainWindow } from './window';
 
@@ -78,26 +69,30 @@ async function wire(opts: StartOptions) {
   const devUrl = !app.isPackaged && env.EKIDEN_RENDERER_URL ? new URL(env.EKIDEN_RENDERER_URL) : undefined;
   const isAppUrl = (url: string) => isAppSchemeUrl(url) || (!!devUrl && URL.canParse(url) && new URL(url).origin === devUrl.origin);
 
-  const bus = new EventBus();
-  const redactor = new Redactor();
-  const logs = new LogBuffer({ redact: (t) => redactor.redact(t) });
+  const login = loginItem(app);
+  let startAtLogin = login.enabled();
+  let quitting = () => false;
+  const gate = new PushGate(deliverToWindow(() => window.current));
+  const secrets = new SafeStorageSecretStore(path.join(userData, 'secrets.json'), safeStorage);
+  const services = createAppServices({
+    configFile, stateDir: stateDirFor(configFile, env), env, secrets, appVersion: app.getVersion(),
+    appInfo: () => ({ name: 'Ekiden', version: app.getVersion(), platform: process.platform, configPath: configFile, logsDir, startAtLogin }),
+    desktop: {
+      logsDir,
+      openPath: async (p) => {
+        const error = await shell.openPath(p);
+        if (error) throw new Error(`cannot open ${p}: ${error}`);
+      },
+    },
+    push: (channel, payload) => gate.send(channel, payload),
+    managed: opts.managed, hostOptions: opts.hostOptions, startRetryMs: opts.startRetryMs,
+  });
+  const { bus, redactor, controller, feed, logger } = services;
+  // The log file follows the bus before the host starts, so no line of the first start is lost.
   const logging = setupLogging({ logsDir, redactor, bus, console: !app.isPackaged && env.EKIDEN_LOG_CONSOLE !== '0' });
-  const logger = createCoreLogger(bus, logs, systemClock).child({ scope: 'app' });
   installSecurityGuards({ app, session: session.defaultSession, shell }, { isAppUrl, logger });
   serveRenderer(protocol, path.join(appDir, 'out', 'renderer'));
 
-  const secrets = new SafeStorageSecretStore(path.join(userData, 'secrets.json'), safeStorage);
-  const controller = new HostController({
-    configFile, stateDir: stateDirFor(configFile, env), env, secretStore: secrets, bus, redactor, logs, logger,
-    appVersion: app.getVersion(), managed: opts.managed, hostOptions: opts.hostOptions, startRetryMs: opts.startRetryMs,
-  });
-  const settings = new SettingsService({ configFile, env, secrets, managed: opts.managed });
-  const login = loginItem(app);
-  let startAtLogin = login.enabled();
-  const appInfo = (): AppInfo => ({ name: 'Ekiden', version: app.getVersion(), platform: process.platform, configPath: configFile, logsDir, startAtLogin });
-
-  let quitting = () => false;
-  const gate = new PushGate(deliverToWindow(() => window.current));
   const window = new MainWindow({
     createWindow: (o) => new BrowserWindow(o),
     preload: path.join(appDir, 'out', 'preload', 'index.cjs'),
@@ -106,20 +101,7 @@ async function wire(opts: StartOptions) {
     onPageGone: () => gate.reset(),
     logger,
   });
-  const feed = new StateFeed({ bus, source: controller, appInfo, send: (p) => gate.send(PUSH.statePatch, p) });
-  const logFeed = new LogFeed({ bus, send: (b) => gate.send(PUSH.logsAppend, b) });
-
-  const context: HandlerContext = {
-    controller, feed, logs, settings, secrets, redactor, env,
-    desktop: {
-      logsDir,
-      openPath: async (p) => {
-        const error = await shell.openPath(p);
-        if (error) throw new Error(`cannot open ${p}: ${error}`);
-      },
-    },
-    client: { ready: () => gate.ready() },
-  };
+  const context: HandlerContext = services.contextFor({ ready: () => gate.ready() });
   const stopIpc = registerIpcHandlers(ipcMain, {
     handlers: invokeHandlers, context, redact: (t) => redactor.redact(t), logger,
     trusted: (event) => isTrustedSender(event, { contents: () => window.current?.webContents, isAppUrl }),
@@ -177,12 +159,11 @@ async function wire(opts: StartOptions) {
     power.dispose();
     stopNotifications();
     stopIpc();
-    logFeed.stop();
-    feed.stop();
+    services.stop();
     logging.stop();
   });
 
   logger.log('info', `Ekiden ${app.getVersion()} started; configuration ${configFile}`);
   void controller.start();
-  return { controller, feed, logFeed, gate, window, tray, quit, power, logs, bus, redactor, settings, secrets, context, configFile, logsDir, logger };
+  return { ...services, gate, window, tray, quit, power, context, configFile, logsDir };
 }

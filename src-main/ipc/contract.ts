@@ -87,7 +87,14 @@ export const invokeContractComplete: Exact<InvokeChannel, keyof InvokeResponses>
 export const requestSchemasComplete: Exact<InvokeChannel, keyof typeof requestSchemas> = true;
 export const pushContractComplete: Exact<PushChannel, keyof PushPayloads> = true;
 
-/** What the preload exposes to the renderer as `window.ekiden`. */
+/**
+ * What the preload exposes to the renderer as `window.ekiden`. A page starts like this: subscribe
+ * to both pushes, invoke `renderer:ready` (queued pushes arrive), then load `host:snapshot` and
+ * `logs:tail` ({sinceSeq: 0}; default limit 5,000). Apply patches with `applyStatePatch` (a gap means
+ * load the snapshot again) and log entries with a seq above the last one (a gap means tail again).
+ * Unsubscribe with the function `on` returns: across contextBridge a listener passed to `off` may
+ * not be the same object any more.
+ */
 export interface EkidenApi {
   invoke<C extends InvokeChannel>(
     channel: C,

@@ -61,4 +61,36 @@ describe('ekiden CLI', () => {
     expect(status.stdout).toContain('not running');
     expect(status.stdout).toContain('jobs completed: 1');
   });
+
+  it('a Ctrl-C to the whole terminal process group drains: the running job finishes, then nothing is left', async () => {
+    sim = await startSimHost({ slots: 1 });
+    const child = execa(EKIDEN, ['run', '--config', sim.configPath], { env: sim.env, reject: false, detached: true, timeout: 120_000 });
+    const lines: string[] = [];
+    let onLine: () => void = () => {};
+    child.stdout!.on('data', (chunk: Buffer) => {
+      lines.push(...chunk.toString().split('\n'));
+      onLine();
+    });
+    const seen = (re: RegExp) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no line matching ${re} in:\n${lines.join('\n')}`)), 60_000);
+        onLine = () => {
+          if (lines.some((l) => re.test(l))) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        onLine();
+      });
+    await seen(/listening/);
+    await sim.enqueue(1, { durationMs: 3000 });
+    await seen(/job started/);
+    // What a terminal does on Ctrl-C: SIGINT to every process of the foreground group.
+    process.kill(-child.pid!, 'SIGINT');
+    const result = await child;
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/job done: .* -> Succeeded/);
+    expect(result.stdout).not.toMatch(/FAILED/);
+    expect(await sim.leftovers()).toEqual({ vms: [], runners: [] });
+  });
 });

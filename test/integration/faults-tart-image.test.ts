@@ -3,17 +3,13 @@
 // the fault resumes, every enqueued job then completes exactly once, and nothing is left behind.
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import type { FailureReason } from '../../src-main/core/errors';
 import { installFakeRunner } from '../sim/runner/install';
-import { startHarness, type Harness } from './support/harness';
-import { HOST_RETRY_SECONDS, SIM_SPEED, expectJobsDoneOnce, expectTartInvariants, hostErrorEpisodes, skippableClock, tartCalls } from './support/tart-faults';
+import type { Harness, HarnessOptions } from './support/harness';
+import { HOST_RETRY_SECONDS, SIM_SPEED, expectJobsDoneOnce, expectTartInvariants, hostErrorEpisodes, skippableClock, faultTest, tartCalls } from './support/tart-faults';
 
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.dispose();
-  h = undefined;
-});
+const test = faultTest();
 
 async function shutdownClean(harness: Harness): Promise<void> {
   const leftovers = await harness.shutdown('drain');
@@ -39,20 +35,22 @@ function evictions(harness: Harness): string[] {
  * A host-wide fault: one host error with `reason`, every slot waits (one probe per re-check, no
  * retry storm), and clearing the fault lets the queued jobs run.
  */
-async function expectOneHostError(fault: string, params: Record<string, unknown>, reason: FailureReason, message: RegExp): Promise<void> {
+async function expectOneHostError(
+  open: (opts: HarnessOptions) => Promise<Harness>, fault: string, reason: FailureReason, message: RegExp,
+): Promise<Harness> {
   const hostRetrySeconds = HOST_RETRY_SECONDS;
-  h = await startHarness({ slots: 2, timeScale: SIM_SPEED, start: false, hostRetrySeconds });
-  h.sim.tart.setFault(fault, params);
+  const h = await open({ slots: 2, timeScale: SIM_SPEED, start: false, hostRetrySeconds });
+  h.sim.tart.setFault(fault);
   const ids = await h.sim.enqueue(2, { durationMs: 400 });
   await h.host.start();
 
   const raised = await h.waitFor('host.state', (e) => e.hostError?.reason === reason, 30_000);
   expect(raised.hostError!.message).toMatch(message);
-  const slotFailures = () => h!.of('failure', (e) => e.reason === reason && e.slot !== undefined);
+  const slotFailures = () => h.of('failure', (e) => e.reason === reason && e.slot !== undefined);
   const firstRound = slotFailures().length;
   // One re-check finds the fault still there...
   const recheck = h.events.length;
-  await h.waitFor('log', (e) => h!.events.indexOf(e) > recheck && /re-checking the host-wide problem/.test(e.entry.text), hostRetrySeconds * 1000 + 5_000);
+  await h.waitFor('log', (e) => h.events.indexOf(e) > recheck && /re-checking the host-wide problem/.test(e.entry.text), hostRetrySeconds * 1000 + 5_000);
   await h.waitForCount('failure', firstRound + 1, (e) => e.reason === reason && e.slot !== undefined, 10_000);
   // ...then the operator fixes it.
   h.sim.tart.clearFaults(fault);
@@ -67,11 +65,12 @@ async function expectOneHostError(fault: string, params: Record<string, unknown>
   expect(h.logText().match(new RegExp(`host-wide problem, all slots wait: ${reason}`, 'g'))).toHaveLength(1);
   await expectJobsDoneOnce(h, ids);
   await shutdownClean(h);
+  return h;
 }
 
 describe('image, registry, disk and keychain faults', () => {
-  it('#42 tart.auto_prune_evicts: with TART_NO_AUTO_PRUNE on every call nothing is evicted from the image cache', async () => {
-    h = await startHarness({ slots: 1, timeScale: SIM_SPEED, start: false });
+  test('#42 tart.auto_prune_evicts: with TART_NO_AUTO_PRUNE on every call nothing is evicted from the image cache', async (open) => {
+    const h = await open({ slots: 1, timeScale: SIM_SPEED, start: false });
     // Another image sits in the cache: the first thing an auto-prune would evict.
     const otherRef = '127.0.0.1:5000/ekiden/other:latest';
     await h.sim.tart.publishImage(otherRef);
@@ -91,13 +90,13 @@ describe('image, registry, disk and keychain faults', () => {
     expect(evictions(h).length).toBeGreaterThan(0);
   });
 
-  it('#43 tart.disk_full: one host-level disk_full error, all slots paused; clearing it resumes', async () => {
-    await expectOneHostError('tart.disk_full', {}, 'disk_full', /disk is full/);
+  test('#43 tart.disk_full: one host-level disk_full error, all slots paused; clearing it resumes', async (open) => {
+    await expectOneHostError(open, 'tart.disk_full', 'disk_full', /disk is full/);
   });
 
-  it('#44 a new digest published while a job runs: the running job is untouched, the next clone uses it, the old one is pruned', async () => {
+  test('#44 a new digest published while a job runs: the running job is untouched, the next clone uses it, the old one is pruned', async (open) => {
     const clock = skippableClock();
-    h = await startHarness({
+    const h = await open({
       slots: 1, timeScale: SIM_SPEED, start: false, clock,
       configure: (c) => {
         c.image = { ...c.image!, cacheBudgetGb: 30 };
@@ -134,17 +133,20 @@ describe('image, registry, disk and keychain faults', () => {
     await shutdownClean(h);
   });
 
-  it.each([
+  const registryFaults = [
     ['tart.registry_401', 'registry_auth', /registry refused the credentials/],
     ['tart.registry_404', 'image_not_found', /image does not exist/],
-  ] as const)('#47 %s gives one typed host error (%s) and no retry storm', async (fault, reason, message) => {
-    await expectOneHostError(fault, {}, reason, message);
-    // Each pull attempt asks for the manifest once: the first, one per re-check, and the good one.
-    expect(h!.sim.tart.registryRequests().filter((r) => r.what === 'manifest').length).toBeLessThanOrEqual(4);
-  });
+  ] as const;
+  for (const [fault, reason, message] of registryFaults) {
+    test(`#47 ${fault} gives one typed host error (${reason}) and no retry storm`, async (open) => {
+      const h = await expectOneHostError(open, fault, reason, message);
+      // Each pull attempt asks for the manifest once: the first, one per re-check, and the good one.
+      expect(h.sim.tart.registryRequests().filter((r) => r.what === 'manifest').length).toBeLessThanOrEqual(4);
+    });
+  }
 
-  it('#48 tart.pull_network_error(3): the pull succeeds after three retries, the retry lines in the slot log', async () => {
-    h = await startHarness({ slots: 1, timeScale: SIM_SPEED, start: false });
+  test('#48 tart.pull_network_error(3): the pull succeeds after three retries, the retry lines in the slot log', async (open) => {
+    const h = await open({ slots: 1, timeScale: SIM_SPEED, start: false });
     h.sim.tart.setFault('tart.pull_network_error', { n: 3 }, { times: 1 });
     const ids = await h.sim.enqueue(1, { durationMs: 400 });
     await h.host.start();
@@ -160,7 +162,7 @@ describe('image, registry, disk and keychain faults', () => {
     await shutdownClean(h);
   });
 
-  it('#49 tart.keychain_locked: one host-level keychain_locked error with the fix, slots paused; clearing it resumes', async () => {
-    await expectOneHostError('tart.keychain_locked', {}, 'keychain_locked', /unlock the login keychain/);
+  test('#49 tart.keychain_locked: one host-level keychain_locked error with the fix, slots paused; clearing it resumes', async (open) => {
+    await expectOneHostError(open, 'tart.keychain_locked', 'keychain_locked', /unlock the login keychain/);
   });
 });

@@ -4,16 +4,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ssh2 from 'ssh2';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { installFakeRunner } from '../sim/runner/install';
-import { startHarness, type Harness } from './support/harness';
-import { HOST_RETRY_SECONDS, SIM_SPEED, expectJobsDoneOnce, expectTartInvariants, hostErrorEpisodes, skippableClock, tartCalls } from './support/tart-faults';
+import type { Harness } from './support/harness';
+import { HOST_RETRY_SECONDS, SIM_SPEED, expectJobsDoneOnce, expectTartInvariants, hostErrorEpisodes, skippableClock, faultTest, tartCalls } from './support/tart-faults';
 
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.dispose();
-  h = undefined;
-});
+const test = faultTest();
 
 async function shutdownClean(harness: Harness): Promise<void> {
   const leftovers = await harness.shutdown('drain');
@@ -28,9 +24,9 @@ async function runnerNames(harness: Harness): Promise<string[]> {
 }
 
 describe('network, IP and SSH faults', () => {
-  it('#10/#15 tart.boot_hang and ssh.hang time out at the configured bound with a typed reason, and a recreated VM recovers', async () => {
+  test('#10/#15 tart.boot_hang and ssh.hang time out at the configured bound with a typed reason, and a recreated VM recovers', async (open) => {
     const bound = 2;
-    h = await startHarness({ slots: 1, timeScale: SIM_SPEED, start: false, configure: (c) => void (c.timeouts = { ...c.timeouts, ip: bound, connect: bound }) });
+    const h = await open({ slots: 1, timeScale: SIM_SPEED, start: false, configure: (c) => void (c.timeouts = { ...c.timeouts, ip: bound, connect: bound }) });
     const table = [
       ['tart.boot_hang', 'ip', 'ip_timeout'],
       ['ssh.hang', 'connect', 'ssh_timeout'],
@@ -39,8 +35,8 @@ describe('network, IP and SSH faults', () => {
     let next = 0;
     h.sim.tart.setFault(table[0][0]);
     h.host.bus.on('failure', () => {
-      h!.sim.tart.clearFaults(table[next][0]);
-      if (++next < table.length) h!.sim.tart.setFault(table[next][0]);
+      h.sim.tart.clearFaults(table[next][0]);
+      if (++next < table.length) h.sim.tart.setFault(table[next][0]);
     });
     const ids = await h.sim.enqueue(1, { durationMs: 400 });
     await h.host.start();
@@ -48,7 +44,7 @@ describe('network, IP and SSH faults', () => {
     const failures = await h.waitForCount('failure', 2, undefined, 30_000);
     table.forEach(([fault, phase, reason], i) => {
       expect(failures[i], fault).toMatchObject({ slot: 0, reason, phase, hostWide: false });
-      const timed = h!.of('phase.completed', (e) => e.vm === failures[i].vm && e.phase === phase)[0];
+      const timed = h.of('phase.completed', (e) => e.vm === failures[i].vm && e.phase === phase)[0];
       expect(timed.seconds).toBeGreaterThanOrEqual(bound - 0.05);
       expect(timed.seconds).toBeLessThan(bound + 1.5);
     });
@@ -64,9 +60,9 @@ describe('network, IP and SSH faults', () => {
   // lease-file path it could read on this host), so a full pool shows up as plain ip_timeout recycles.
   it.todo('#15 net.lease_exhaustion gives one host error carrying the DHCP fix (rm /var/db/dhcpd_leases, 600 s leases)');
 
-  it('#13 net.local_network_denied: one host error naming Local Network, no per-slot retry storm; clearing it resumes', async () => {
+  test('#13 net.local_network_denied: one host error naming Local Network, no per-slot retry storm; clearing it resumes', async (open) => {
     const hostRetrySeconds = HOST_RETRY_SECONDS;
-    h = await startHarness({ slots: 2, timeScale: SIM_SPEED, start: false, hostRetrySeconds });
+    const h = await open({ slots: 2, timeScale: SIM_SPEED, start: false, hostRetrySeconds });
     h.sim.tart.setFault('net.local_network_denied');
     const ids = await h.sim.enqueue(2, { durationMs: 400 });
     await h.host.start();
@@ -75,7 +71,7 @@ describe('network, IP and SSH faults', () => {
     expect(raised.hostError!.message).toMatch(/Local Network/);
     // Let one re-check find the fault still there, then fix it.
     const recheck = h.of('log').length;
-    await h.waitFor('log', (e) => h!.events.indexOf(e) > recheck && /re-checking the host-wide problem/.test(e.entry.text), 10_000);
+    await h.waitFor('log', (e) => h.events.indexOf(e) > recheck && /re-checking the host-wide problem/.test(e.entry.text), 10_000);
     await h.waitForCount('failure', 3, (e) => e.reason === 'local_network_denied', 10_000);
     h.sim.tart.clearFaults('net.local_network_denied');
     const denied = h.of('failure', (e) => e.reason === 'local_network_denied').length;
@@ -90,8 +86,8 @@ describe('network, IP and SSH faults', () => {
     await shutdownClean(h);
   });
 
-  it('#14 net.duplicate_ip: slot 1 reaches slot 0\'s guest, the identity check fails, slot 1 recycles, no runner on the wrong guest', async () => {
-    h = await startHarness({ slots: 2, timeScale: SIM_SPEED, start: false, configure: (c) => void (c.timeouts = { ...c.timeouts, connect: 3 }) });
+  test('#14 net.duplicate_ip: slot 1 reaches slot 0\'s guest, the identity check fails, slot 1 recycles, no runner on the wrong guest', async (open) => {
+    const h = await open({ slots: 2, timeScale: SIM_SPEED, start: false, configure: (c) => void (c.timeouts = { ...c.timeouts, connect: 3 }) });
     // Slot 1 starts a moment later (one failed clone), so slot 0 holds a lease when slot 1's guest asks DHCP.
     h.sim.tart.setFault('tart.clone_fail', {}, { times: 1, scope: { vm: `ekiden-${h.sim.hostId}-1-*` } });
     h.sim.tart.setFault('net.duplicate_ip', {}, { times: 1, scope: { vm: `ekiden-${h.sim.hostId}-1-*` } });
@@ -112,9 +108,9 @@ describe('network, IP and SSH faults', () => {
     await shutdownClean(h);
   });
 
-  it('#16 net.stale_lease: tart ip names a dead VM\'s address; no runner starts there, every clone gets --random-mac', async () => {
+  test('#16 net.stale_lease: tart ip names a dead VM\'s address; no runner starts there, every clone gets --random-mac', async (open) => {
     // Guests lease late, so Ekiden asks `tart ip` before the new VM has a lease of its own.
-    h = await startHarness({
+    const h = await open({
       slots: 1, timeScale: SIM_SPEED, tart: { bootDelayMs: 10_000, sshDelayMs: 10_400, agentDelayMs: 10_800 },
       configure: (c) => void (c.timeouts = { ...c.timeouts, connect: 3 }),
     });
@@ -134,8 +130,8 @@ describe('network, IP and SSH faults', () => {
     await shutdownClean(h);
   });
 
-  it('#18 ssh.drop mid-job: the runner keeps going, Ekiden re-attaches, the job counts once and the VM is torn down once', async () => {
-    h = await startHarness({ slots: 1, timeScale: SIM_SPEED, start: false });
+  test('#18 ssh.drop mid-job: the runner keeps going, Ekiden re-attaches, the job counts once and the VM is torn down once', async (open) => {
+    const h = await open({ slots: 1, timeScale: SIM_SPEED, start: false });
     h.sim.tart.setFault('ssh.drop', { afterS: 15 }, { times: 1 });
     const ids = await h.sim.enqueue(1, { durationMs: 30_000 });
     await h.host.start();
@@ -156,9 +152,9 @@ describe('network, IP and SSH faults', () => {
     await shutdownClean(h);
   });
 
-  it('#19 ssh.host_key_change across two image digests on one IP connects fine and leaves ~/.ssh/known_hosts alone', async () => {
+  test('#19 ssh.host_key_change across two image digests on one IP connects fine and leaves ~/.ssh/known_hosts alone', async (open) => {
     const clock = skippableClock();
-    h = await startHarness({ slots: 1, timeScale: SIM_SPEED, start: false, clock, configure: (c) => void (c.reconcileIntervalSeconds = 1) });
+    const h = await open({ slots: 1, timeScale: SIM_SPEED, start: false, clock, configure: (c) => void (c.reconcileIntervalSeconds = 1) });
     h.sim.tart.setFault('ssh.host_key_change');
     // The operator's own known_hosts already pins some other key for the guest address.
     const sshDir = path.join(h.sim.tart.hostHome, '.ssh');
@@ -172,8 +168,8 @@ describe('network, IP and SSH faults', () => {
     // Record each guest's address while it listens; forget the leases between VMs so the address repeats.
     const ips = new Map<string, string | undefined>();
     h.host.bus.subscribe((e) => {
-      if (e.type === 'slot.state' && e.state === 'listening' && e.vm) ips.set(e.vm, h!.sim.tart.guestIp(e.vm));
-      if (e.type === 'cycle.completed') h!.sim.tart.resetLeases();
+      if (e.type === 'slot.state' && e.state === 'listening' && e.vm) ips.set(e.vm, h.sim.tart.guestIp(e.vm));
+      if (e.type === 'cycle.completed') h.sim.tart.resetLeases();
     });
     const ids = [...(await h.sim.enqueue(1, { durationMs: 30_000 })), ...(await h.sim.enqueue(1, { durationMs: 400 }))];
     await h.host.start();
@@ -199,9 +195,9 @@ describe('network, IP and SSH faults', () => {
     await shutdownClean(h);
   });
 
-  it('#20 net.guest_offline: the runner prints its connect error, the register bound recycles the VM with reason guest_network', async () => {
+  test('#20 net.guest_offline: the runner prints its connect error, the register bound recycles the VM with reason guest_network', async (open) => {
     const bound = 3;
-    h = await startHarness({ slots: 1, timeScale: SIM_SPEED, start: false, configure: (c) => void (c.timeouts = { ...c.timeouts, register: bound }) });
+    const h = await open({ slots: 1, timeScale: SIM_SPEED, start: false, configure: (c) => void (c.timeouts = { ...c.timeouts, register: bound }) });
     h.sim.tart.setFault('net.guest_offline', {}, { times: 1 });
     const ids = await h.sim.enqueue(1, { durationMs: 400 });
     await h.host.start();

@@ -2,15 +2,11 @@
 // the simulated host, one fault class per test. Each checks what the spec's "Test:" line asks, that
 // every enqueued job completes exactly once once the fault is gone, and that nothing is left behind.
 import os from 'node:os';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './support/harness';
-import { HOST_RETRY_SECONDS, SIM_SPEED, expectJobsDoneOnce, expectTartInvariants, hostErrorEpisodes, tartCalls } from './support/tart-faults';
+import { describe, expect } from 'vitest';
+import type { Harness } from './support/harness';
+import { HOST_RETRY_SECONDS, SIM_SPEED, expectJobsDoneOnce, expectTartInvariants, hostErrorEpisodes, faultTest, tartCalls } from './support/tart-faults';
 
-let h: Harness | undefined;
-afterEach(async () => {
-  await h?.dispose();
-  h = undefined;
-});
+const test = faultTest();
 
 /** Events emitted from now on match; earlier ones do not. */
 function after(harness: Harness): <E>(e: E) => boolean {
@@ -35,9 +31,9 @@ async function shutdownClean(harness: Harness): Promise<void> {
 }
 
 describe('VM lifecycle faults (tart side)', () => {
-  it('#1 SIGKILL of every tart run child: both slots rebuild within one reconcile interval and the dead VMs are reaped', async () => {
+  test('#1 SIGKILL of every tart run child: both slots rebuild within one reconcile interval and the dead VMs are reaped', async (open) => {
     const reconcileSeconds = 5;
-    h = await startHarness({ slots: 2, timeScale: SIM_SPEED, configure: (c) => void (c.reconcileIntervalSeconds = reconcileSeconds) });
+    const h = await open({ slots: 2, timeScale: SIM_SPEED, configure: (c) => void (c.reconcileIntervalSeconds = reconcileSeconds) });
     await h.waitForCount('slot.state', 2, (e) => e.state === 'listening', 30_000);
     const victims = tartCalls(h, 'run').filter((c) => c.exitCode === undefined && alive(c.pid));
     expect(victims).toHaveLength(2);
@@ -61,8 +57,8 @@ describe('VM lifecycle faults (tart side)', () => {
     await shutdownClean(h);
   });
 
-  it('#2 a permanent tart.clone_fail backs off with growing intervals, opens the breaker after 5 and stops calling tart', async () => {
-    h = await startHarness({
+  test('#2 a permanent tart.clone_fail backs off with growing intervals, opens the breaker after 5 and stops calling tart', async (open) => {
+    const h = await open({
       slots: 1, timeScale: SIM_SPEED, start: false,
       configure: (c) => void (c.backoff = { initialSeconds: 1, maxSeconds: 2, jitter: 0, breakerFailures: 5, breakerWindowMinutes: 10, hostRebootAfter: 3 }),
     });
@@ -81,7 +77,7 @@ describe('VM lifecycle faults (tart side)', () => {
     clones.slice(1).forEach((c, i) => expect(c.startedAt - clones[i].startedAt).toBeGreaterThanOrEqual(delays[i]));
 
     // The open breaker makes no further tart calls besides the reconcile loop's `list`.
-    const busy = () => h!.sim.tart.invocations().filter((c) => c.argv[0] !== 'list').length;
+    const busy = () => h.sim.tart.invocations().filter((c) => c.argv[0] !== 'list').length;
     const callsWhenOpen = busy();
     // 5 × (clone, delete) plus the image's pull, fqn and prune.
     expect(callsWhenOpen).toBeLessThanOrEqual(5 * 2 + 5);
@@ -97,8 +93,8 @@ describe('VM lifecycle faults (tart side)', () => {
     await shutdownClean(h);
   });
 
-  it('#4 tart.foreign_vm with 2 slots: one slot waits, no third macOS guest is ever started; clearing it frees the place', async () => {
-    h = await startHarness({ slots: 2, timeScale: SIM_SPEED, start: false });
+  test('#4 tart.foreign_vm with 2 slots: one slot waits, no third macOS guest is ever started; clearing it frees the place', async (open) => {
+    const h = await open({ slots: 2, timeScale: SIM_SPEED, start: false });
     h.sim.tart.setFault('tart.foreign_vm');
     const ids = await h.sim.enqueue(2, { durationMs: 400 });
     await h.host.start();
@@ -119,9 +115,9 @@ describe('VM lifecycle faults (tart side)', () => {
     await shutdownClean(h);
   });
 
-  it('#4 tart.limit_leak: after K limit errors one "host reboot needed", no tight loop; a host reboot recovers', async () => {
+  test('#4 tart.limit_leak: after K limit errors one "host reboot needed", no tight loop; a host reboot recovers', async (open) => {
     const hostRetrySeconds = HOST_RETRY_SECONDS;
-    h = await startHarness({ slots: 2, timeScale: SIM_SPEED, start: false, hostRetrySeconds });
+    const h = await open({ slots: 2, timeScale: SIM_SPEED, start: false, hostRetrySeconds });
     h.sim.tart.setFault('tart.limit_leak');
     const ids = await h.sim.enqueue(2, { durationMs: 400 });
     await h.host.start();
@@ -148,8 +144,8 @@ describe('VM lifecycle faults (tart side)', () => {
     await shutdownClean(h);
   });
 
-  it('#5 tart.lock_lost: the slot trusts its live child, never starts the VM twice, and teardown kills the child', async () => {
-    h = await startHarness({ slots: 1, timeScale: SIM_SPEED, start: false });
+  test('#5 tart.lock_lost: the slot trusts its live child, never starts the VM twice, and teardown kills the child', async (open) => {
+    const h = await open({ slots: 1, timeScale: SIM_SPEED, start: false });
     h.sim.tart.setFault('tart.lock_lost', {}, { times: 1 });
     const ids = await h.sim.enqueue(1, { durationMs: 400 });
     await h.host.start();
@@ -166,8 +162,8 @@ describe('VM lifecycle faults (tart side)', () => {
     await shutdownClean(h);
   });
 
-  it('#6 a persistent tart.run_start_fail: after N failures one host-level error pauses both slots; clearing it resumes', async () => {
-    h = await startHarness({ slots: 2, timeScale: SIM_SPEED, start: false, hostRetrySeconds: HOST_RETRY_SECONDS });
+  test('#6 a persistent tart.run_start_fail: after N failures one host-level error pauses both slots; clearing it resumes', async (open) => {
+    const h = await open({ slots: 2, timeScale: SIM_SPEED, start: false, hostRetrySeconds: HOST_RETRY_SECONDS });
     h.sim.tart.setFault('tart.run_start_fail');
     const ids = await h.sim.enqueue(2, { durationMs: 400 });
     await h.host.start();
@@ -191,8 +187,8 @@ describe('VM lifecycle faults (tart side)', () => {
     await shutdownClean(h);
   });
 
-  it('#9 without HOME and PATH in its environment Ekiden still gives tart an explicit HOME, PATH and TART_HOME', async () => {
-    h = await startHarness({
+  test('#9 without HOME and PATH in its environment Ekiden still gives tart an explicit HOME, PATH and TART_HOME', async (open) => {
+    const h = await open({
       slots: 1, timeScale: SIM_SPEED,
       env: (env) => {
         delete env.HOME;
@@ -211,8 +207,8 @@ describe('VM lifecycle faults (tart side)', () => {
     await shutdownClean(h);
   });
 
-  it('#12 tart.guest_error_stop and tart.network_disconnect: tart run exits 0, yet Ekiden records vm_error_stop with tart\'s line in the slot log', async () => {
-    h = await startHarness({ slots: 1, timeScale: SIM_SPEED, start: false });
+  test('#12 tart.guest_error_stop and tart.network_disconnect: tart run exits 0, yet Ekiden records vm_error_stop with tart\'s line in the slot log', async (open) => {
+    const h = await open({ slots: 1, timeScale: SIM_SPEED, start: false });
     const table = [
       ['tart.guest_error_stop', /^guest has stopped the virtual machine due to error: /],
       ['tart.network_disconnect', /^virtual machine's network attachment .* has been disconnected with error: /],
@@ -221,7 +217,7 @@ describe('VM lifecycle faults (tart side)', () => {
     h.sim.tart.setFault(table[0][0], { afterS: 2 }, { times: 1 });
     const armNext = h.host.bus.on('failure', () => {
       armNext();
-      h!.sim.tart.setFault(table[1][0], { afterS: 2 }, { times: 1 });
+      h.sim.tart.setFault(table[1][0], { afterS: 2 }, { times: 1 });
     });
     const ids = await h.sim.enqueue(1, { durationMs: 400 });
     await h.host.start();

@@ -14,6 +14,8 @@ export interface UiDemoOptions {
 }
 
 export async function runUiDemo(sim: SimHost, o: UiDemoOptions): Promise<number> {
+  // Listen first: a Ctrl-C while the renderer builds or the host starts still drains.
+  const interrupted = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
   console.log('Building the renderer...');
   const rendererDir = await buildRenderer();
   const services = createBridgeServices({ configFile: sim.configPath, stateDir: sim.stateDir, env: sim.env, appVersion: 'demo' });
@@ -33,7 +35,7 @@ export async function runUiDemo(sim: SimHost, o: UiDemoOptions): Promise<number>
     for (let i = 0; i < o.jobs; i++) {
       await sim.enqueue(1, { durationMs: o.jobSeconds * 1000, result: results[i % results.length] });
     }
-    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+    await interrupted;
     console.log('\nDraining (idle runners are deregistered, VMs deleted)...');
   } finally {
     await bridge.close();

@@ -1,10 +1,10 @@
 // Shared checks for the TART/NET/SSH fault tests (field-failures.md): what must hold after every
 // scenario, whatever the fault was.
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
 import type { FailureReason } from '../../../src-main/core/errors';
 import type { Clock } from '../../../src-main/core/util/clock';
 import { systemClock } from '../../../src-main/core/util/clock';
-import type { Harness } from './harness';
+import { startHarness, type Harness, type HarnessOptions } from './harness';
 
 /** Simulator time scale for these tests: boots, pulls and jobs run at a tenth of their nominal time. */
 export const SIM_SPEED = 0.1;
@@ -72,4 +72,41 @@ export function skippableClock(): Clock & { skip(ms: number): void } {
       offset += ms;
     },
   };
+}
+
+/**
+ * A file's fault tests mostly wait on simulated processes, so two may run side by side; more would
+ * crowd a 2-core machine and stretch the bounds the tests measure. `open` starts a harness that is
+ * disposed when the test ends, pass or fail.
+ */
+export function faultTest(lanes = 2) {
+  let running = 0;
+  const queue: (() => void)[] = [];
+  const acquire = async () => {
+    if (running >= lanes) await new Promise<void>((resolve) => queue.push(resolve));
+    running++;
+  };
+  const release = () => {
+    running--;
+    queue.shift()?.();
+  };
+  return (name: string, body: (open: (opts: HarnessOptions) => Promise<Harness>) => Promise<void>) =>
+    it.concurrent(
+      name,
+      async () => {
+        await acquire();
+        const opened: Harness[] = [];
+        try {
+          await body(async (opts) => {
+            const h = await startHarness(opts);
+            opened.push(h);
+            return h;
+          });
+        } finally {
+          for (const h of opened) await h.dispose();
+          release();
+        }
+      },
+      240_000,
+    );
 }

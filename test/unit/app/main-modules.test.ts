@@ -8,7 +8,9 @@ import { registerPower } from '../../../src-main/app/power';
 import { QUIT_BUTTONS, registerQuit } from '../../../src-main/app/quit';
 import { SECURE_WEB_PREFERENCES } from '../../../src-main/app/security/web-preferences';
 import { MainWindow, type WindowLike } from '../../../src-main/app/window';
-import { fake, FakeBrowserWindow, FakeEvent, FakeNotification, resetFakeElectron } from './support/fake-electron';
+import { registerTray, type TrayDeps } from '../../../src-main/app/tray/tray';
+import type { Menu, NativeImage } from 'electron';
+import { fake, FakeBrowserWindow, FakeEvent, FakeMenu, FakeNativeImage, FakeNotification, FakeTray, resetFakeElectron } from './support/fake-electron';
 
 beforeEach(() => resetFakeElectron());
 
@@ -187,5 +189,52 @@ describe('the login item', () => {
     expect(item.enabled()).toBe(false);
     item.set(true);
     expect(item.enabled()).toBe(true);
+  });
+});
+
+describe('the tray adapter', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('applies the model at most every 250 ms, and rebuilds the menu only when it changed', async () => {
+    vi.useFakeTimers();
+    const f = feed();
+    let current = snap([{}]);
+    const clicked: string[] = [];
+    const deps: TrayDeps = {
+      // The fakes' EventEmitter methods return themselves, not Electron objects: cast once here.
+      createTray: (image) => new FakeTray(image as unknown as FakeNativeImage) as unknown as ReturnType<TrayDeps['createTray']>,
+      buildMenu: (template) => new FakeMenu(template) as unknown as Menu,
+      imageFromPath: (file) => new FakeNativeImage(file) as unknown as NativeImage,
+    };
+    const handle = registerTray(deps, {
+      iconDir: '/assets/tray', snapshot: () => current, onChange: f.onChange, quitting: () => false, now: () => Date.now(),
+      actions: { pause: () => clicked.push('pause'), resume: () => {}, open: () => {}, 'open-logs': () => {}, 'toggle-login': () => {}, quit: () => {}, 'stop-now-quit': () => {} },
+    });
+    const tray = FakeTray.instances[0];
+    expect([tray.iconName(), tray.title, tray.menuBuilds]).toEqual(['idleTemplate.png', '0/1', 1]);
+    expect(tray.image.template).toBe(true);
+
+    for (let i = 0; i < 10; i++) {
+      current = snap([{ state: i % 2 ? 'running' : 'listening', job: i % 2 ? { name: 'a', startedAt: Date.now() } : undefined }]);
+      f.publish(current);
+    }
+    current = snap([{ state: 'running', job: { name: 'a', startedAt: Date.now() } }]);
+    f.publish(current);
+    expect(tray.menuBuilds).toBe(1);
+    await vi.advanceTimersByTimeAsync(250);
+    expect([tray.iconName(), tray.title, tray.menuBuilds]).toEqual(['busyTemplate.png', '1/1', 2]);
+    // Nothing changed that a person could see: no new menu.
+    f.publish(current);
+    await vi.advanceTimersByTimeAsync(250);
+    expect(tray.menuBuilds).toBe(2);
+    tray.click('pause');
+    expect(clicked).toEqual(['pause']);
+    // The elapsed time moves on by itself, once a second at most.
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(tray.labels()).toContain('Slot 0: running — a — 1s');
+    handle.dispose();
+    expect(tray.destroyed).toBe(true);
   });
 });

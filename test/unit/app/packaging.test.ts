@@ -56,11 +56,11 @@ describe('electron-builder.yml', () => {
     expect(entitlements).toEqual({ 'com.apple.security.cs.allow-jit': true, 'com.apple.security.cs.allow-unsigned-executable-memory': true });
   });
 
-  it('is built by npm scripts that bundle main and preload first', async () => {
+  it('is built by npm scripts that bundle main, preload and renderer first', async () => {
     const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { main: string; productName: string; scripts: Record<string, string> };
     expect(pkg.main).toBe('out/main/index.js');
     expect(pkg.productName).toBe('Ekiden');
     expect(pkg.scripts['build:app']).toBe('tsx scripts/build-app.ts');
-    expect(pkg.scripts['dist:mac']).toMatch(/^npm run build:app && electron-builder --mac dmg --arm64/);
+    expect(pkg.scripts['dist:mac']).toMatch(/^npm run build:app && npm run build:renderer && electron-builder --mac dmg --arm64 --publish never$/);
   });
 });

@@ -126,6 +126,9 @@ export class TartCli implements VmBackend {
       killSignal: 'SIGINT',
       forceKillAfterDelay: this.opts.forceKillAfterMs ?? 3_000,
       cancelSignal: o.signal,
+      // Ekiden tears down what it starts itself; execa's exit hook (signal-exit) would otherwise
+      // turn the operator's Ctrl-C into an immediate exit while children run, skipping the drain.
+      cleanup: false,
       stdout: onLine ? [function* (line: unknown) { onLine(String(line)); yield line; }] : 'pipe',
     });
     if (r.isCanceled) throw o.signal?.reason ?? new Error(`tart ${command} aborted`);
@@ -217,6 +220,10 @@ export class TartCli implements VmBackend {
       extendEnv: false,
       reject: false,
       stdin: 'ignore',
+      // Its own process group: a Ctrl-C in Ekiden's terminal must not power off running VMs
+      // (the first Ctrl-C drains, and jobs finish). Teardown stops it with `tart stop`.
+      detached: true,
+      cleanup: false,
       stdout: [tap('stdout', out)],
       stderr: [tap('stderr', err)],
     });
