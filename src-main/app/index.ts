@@ -99,6 +99,7 @@ async function wire(opts: StartOptions) {
     url: devUrl?.toString() ?? APP_ENTRY_URL,
     quitting: () => quitting(),
     onPageGone: () => gate.reset(),
+    focusApp: () => app.focus({ steal: true }),
     logger,
   });
   const context: HandlerContext = services.contextFor({ ready: () => gate.ready() });

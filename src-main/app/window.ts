@@ -17,6 +17,8 @@ export interface WindowOptions {
   /** The page is going away or restarting: pushes must wait for the next `renderer:ready`. */
   onPageGone(): void;
   logger: Logger;
+  /** Brings the app forward: a menu-bar app (LSUIElement) is not activated by showing a window. */
+  focusApp?(): void;
   /** Crash reloads allowed per minute before giving up (a page that crashes on load). Default 3. */
   maxReloadsPerMinute?: number;
 }
@@ -34,6 +36,7 @@ export class MainWindow {
 
   show(): void {
     const win = this.current ?? this.create();
+    this.o.focusApp?.();
     win.show();
     win.focus();
   }

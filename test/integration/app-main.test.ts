@@ -28,13 +28,18 @@ afterEach(async () => {
   if (!run) return;
   const { app, sim, dir } = run;
   run = undefined;
-  if (!app.quit.isQuitting()) {
-    fake.dialog.answers.push(1);
-    void app.quit.requestQuit();
+  try {
+    if (!app.quit.isQuitting()) {
+      fake.dialog.answers.push(1); // Stop Now
+      void app.quit.requestQuit();
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([app.quit.done, new Promise((resolve) => (timer = setTimeout(resolve, 120_000)))]);
+    clearTimeout(timer);
+  } finally {
+    await sim.stop();
+    await rm(dir, { recursive: true, force: true });
   }
-  await app.quit.done;
-  await sim.stop();
-  await rm(dir, { recursive: true, force: true });
 }, 150_000);
 
 /** A simulated host, and the app with the sim's configuration written into its userData. */
@@ -50,9 +55,15 @@ async function startApp(o: SimHostOptions = {}): Promise<Running> {
   const env: NodeJS.ProcessEnv = { ...sim.env, EKIDEN_LOG_CONSOLE: '0' };
   delete env.EKIDEN_CONFIG;
   const { startEkidenApp } = await import('../../src-main/app/index');
-  const app = (await startEkidenApp({ env, hostOptions: { hostRetrySeconds: 1 } }))!;
-  run = { sim, app, tray: FakeTray.instances[0], dir };
-  return run;
+  try {
+    const app = (await startEkidenApp({ env, hostOptions: { hostRetrySeconds: 1 } }))!;
+    run = { sim, app, tray: FakeTray.instances[0], dir };
+    return run;
+  } catch (error) {
+    await sim.stop();
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
 }
 
 const STEP_MS = 40_000;

@@ -1,3 +1,5 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { INVOKE, INVOKE_CHANNELS, PUSH_CHANNELS, isInvokeChannel } from '../../../src-main/ipc/channels';
 import { requestSchemas, type InvokeResponses, type PushPayloads } from '../../../src-main/ipc/contract';
@@ -19,6 +21,20 @@ describe('the IPC contract', () => {
       'settings:save', 'secrets:set', 'doctor:run', 'connection:test', 'app:open-logs-folder', 'renderer:ready',
     ]));
     expect(PUSH_CHANNELS).toEqual(['state:patch', 'logs:append']);
+  });
+
+  it('is safe to bundle into the renderer: no Node or Electron import, core types only as types', async () => {
+    const dir = path.resolve(__dirname, '../../../src-main/ipc');
+    const problems: string[] = [];
+    for (const file of await readdir(dir)) {
+      const text = await readFile(path.join(dir, file), 'utf8');
+      for (const m of text.matchAll(/^import (type )?.*from '([^']+)';$/gm)) {
+        const [, typeOnly, spec] = m;
+        const ok = spec === 'zod' || spec.startsWith('./') || typeOnly || spec === '../core/config/secret-name';
+        if (!ok) problems.push(`${file}: ${spec}`);
+      }
+    }
+    expect(problems).toEqual([]);
   });
 
   it('fails to compile when a channel has no contract', () => {

@@ -52,6 +52,7 @@ describe('the main process on first run', () => {
 
   it('opens one secure window from the tray and answers its IPC', async () => {
     const win = await openWindow();
+    expect(fake.app.focusCalls).toBe(1);
     expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, preload: path.join(ROOT, 'out/preload/index.cjs') });
     const ask = (channel: string, payload?: unknown) => fake.ipcMain.invoke(senderEvent(win), channel, payload);
     const snap = (await ask('host:snapshot')) as { result: AppSnapshot };

@@ -178,6 +178,7 @@ function createFake() {
   const app = Object.assign(appEmitter, {
     isPackaged: false,
     quitCalls: 0,
+    focusCalls: 0,
     dock: { hide: () => {} },
     setPaths(p: Record<string, string>) {
       Object.assign(paths, p);
@@ -204,7 +205,10 @@ function createFake() {
         if (!event.defaultPrevented) appEmitter.emit('will-quit', new FakeEvent());
       },
       exit: (_code?: number) => {},
-    } satisfies Pick<App, 'whenReady' | 'isReady' | 'requestSingleInstanceLock' | 'getPath' | 'getAppPath' | 'getVersion' | 'getLoginItemSettings' | 'setLoginItemSettings' | 'quit' | 'exit'>),
+      focus: (_options?: { steal: boolean }) => {
+        app.focusCalls++;
+      },
+    } satisfies Pick<App, 'whenReady' | 'isReady' | 'requestSingleInstanceLock' | 'getPath' | 'getAppPath' | 'getVersion' | 'getLoginItemSettings' | 'setLoginItemSettings' | 'quit' | 'exit' | 'focus'>),
   });
 
   const handlers = new Map<string, InvokeListener>();
