@@ -100,13 +100,6 @@ export function faultTest(lanes = 2) {
           await body(async (opts) => {
             const h = await startHarness(opts);
             opened.push(h);
-            h.host.bus.subscribe((e) => {
-              if (e.type === 'failure' && e.vm && /guest exit|crash/.test(e.detail ?? '')) {
-                try {
-                  console.log('DEBUG-GUEST', name, require('node:fs').readFileSync(require('node:path').join(h.sim.tart.vmDir(e.vm), '.sim', 'guest.log'), 'utf8').slice(-4000));
-                } catch (err) { console.log('DEBUG-GUEST no log', String(err)); }
-              }
-            });
             return h;
           });
         } finally {
