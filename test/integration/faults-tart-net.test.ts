@@ -7,16 +7,9 @@ import ssh2 from 'ssh2';
 import { describe, expect, it } from 'vitest';
 import { installFakeRunner } from '../sim/runner/install';
 import type { Harness } from './support/harness';
-import { HOST_RETRY_SECONDS, SIM_SPEED, expectJobsDoneOnce, expectTartInvariants, hostErrorEpisodes, skippableClock, faultTest, tartCalls } from './support/tart-faults';
+import { HOST_RETRY_SECONDS, SIM_SPEED, expectJobsDoneOnce, faultTest, hostErrorEpisodes, shutdownClean, skippableClock, tartCalls } from './support/tart-faults';
 
 const test = faultTest();
-
-async function shutdownClean(harness: Harness): Promise<void> {
-  const leftovers = await harness.shutdown('drain');
-  expect(leftovers).toEqual({ vms: [], runners: [] });
-  expect(harness.sim.tart.processes()).toEqual([]);
-  expectTartInvariants(harness);
-}
 
 /** Runner registrations the fake GitHub ever saw, by name (deleted ones included). */
 async function runnerNames(harness: Harness): Promise<string[]> {

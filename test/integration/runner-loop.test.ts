@@ -56,4 +56,18 @@ describe('the runner loop on a simulated host', () => {
     expect(logs).not.toMatch(/ghs_[A-Za-z0-9_]{20,}/);
     expect(logs).not.toMatch(/[A-Za-z0-9+/=]{200,}/);
   });
+
+  it('stop-now during a job interrupts the runner: the job ends cancelled and nothing is left, without waiting on a busy registration', async () => {
+    h = await startHarness({ slots: 1 });
+    const [id] = await h.sim.enqueue(1, { durationMs: 60_000 });
+    await h.waitFor('job.started', undefined, 60_000);
+    const leftovers = await h.shutdown('now');
+    expect(leftovers).toEqual({ vms: [], runners: [] });
+    // The registration was gone (or idle) by the time teardown looked: no DELETE answered 422.
+    expect(h.of('runner.deleted', (e) => e.status === 422)).toEqual([]);
+    expect(h.logText()).not.toMatch(/still busy on GitHub/);
+    const job = (await h.sim.github.jobs()).find((j) => j.id === id);
+    expect(job).toMatchObject({ status: 'completed', conclusion: 'cancelled' });
+    expect(h.logText()).toMatch(/interrupting the runner/);
+  });
 });

@@ -51,7 +51,12 @@ export async function runCommand(args: CliArgs, io: CliIo): Promise<number> {
     const stop = (how: 'drain' | 'now') => {
       stopping = host.shutdown(how).then(resolve);
     };
+    let firstAt = 0;
     io.onSignal((signal) => {
+      // One keypress can arrive twice (a wrapper relaying the terminal's signal to its child):
+      // only a second signal a moment later means "stop now".
+      if (interrupts === 1 && signal !== 'SIGQUIT' && Date.now() - firstAt < 1000) return;
+      if (interrupts === 0) firstAt = Date.now();
       interrupts += 1;
       if (interrupts === 1 && signal !== 'SIGQUIT') {
         io.stderr('draining: running jobs finish, nothing new starts (Ctrl-C again to stop now)');

@@ -171,6 +171,15 @@ export class RunnerControl implements RunnerLauncher {
   }
 
   /** The guest's en0 MAC, normalised (lower case, two digits per octet). */
+  /**
+   * SIGINT to this guest's runner listener (github.md §6.2): an in-flight job ends `Canceled`, the
+   * runner removes its credentials and exits, and GitHub drops the ephemeral registration, so a
+   * stop-now does not leave a busy registration behind. Matched by its path under this HOME only.
+   */
+  async interrupt(shell: GuestShell): Promise<void> {
+    await shell.exec(`pkill -INT -f "$HOME"/${shQuote(`${this.runnerDir}/bin/Runner.Listener`)} || true`, { timeoutMs: this.commandTimeoutMs });
+  }
+
   async guestMac(shell: GuestShell): Promise<string> {
     const r = await shell.exec(`ifconfig en0 | awk '/ether/{print $2}'`, { timeoutMs: this.commandTimeoutMs });
     const mac = r.stdout.trim().split('\n')[0]?.trim() ?? '';

@@ -18,6 +18,8 @@ export interface RunnerLauncher {
   attach(shell: GuestShell, fromOffset: number, onLine: (line: string) => void, signal: AbortSignal): Promise<AttachResult>;
   /** The guest's MAC address (en0), to prove we reached the VM we started. */
   guestMac(shell: GuestShell): Promise<string>;
+  /** Asks the runner to stop (its running job ends Canceled and it deregisters). */
+  interrupt?(shell: GuestShell): Promise<void>;
 }
 
 export interface TokenRegistration {

@@ -330,7 +330,7 @@ export class Slot {
   private teardownDeps(): TeardownDeps {
     const { backend, github, secrets, bus, clock, logger } = this.deps;
     return {
-      slot: this.index, backend, github, secrets, bus, clock, logger, capacity: this.host.capacity,
+      slot: this.index, backend, github, secrets, bus, clock, logger, capacity: this.host.capacity, launcher: this.deps.launcher,
       timeouts: this.settings.timeouts, busyRetrySeconds: 120,
     };
   }

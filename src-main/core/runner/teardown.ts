@@ -8,10 +8,11 @@ import type { Clock } from '../util/clock';
 import type { Logger } from '../util/logger';
 import type { CapacityGate } from './capacity';
 import type { CycleContext } from './cycle-context';
-import type { SecretRegistry, SlotTimeouts } from './ports';
+import type { RunnerLauncher, SecretRegistry, SlotTimeouts } from './ports';
 
 export interface TeardownDeps {
   slot: number;
+  launcher?: RunnerLauncher;
   backend: VmBackend;
   github: GitHubClient;
   capacity: CapacityGate;
@@ -36,6 +37,7 @@ export async function tearDown(c: CycleContext, deps: TeardownDeps, setState: (s
   const started = deps.clock.now();
   const log = deps.logger.child({ slot: deps.slot, vm: c.vm, scope: 'core' });
   let ok = true;
+  await interruptRunningJob(c, deps, log);
   c.followController.abort();
   await c.shell?.close().catch(() => {});
   if (c.session && c.session.currentShell !== c.shell) await c.session.currentShell.close().catch(() => {});
@@ -49,6 +51,22 @@ export async function tearDown(c: CycleContext, deps: TeardownDeps, setState: (s
     type: 'phase.completed', at: deps.clock.now(), slot: deps.slot, phase: 'teardown', outcome: ok ? 'ok' : 'error',
     seconds: (deps.clock.now() - started) / 1000, vm: c.vm,
   });
+}
+
+/**
+ * A job cut short (stop-now, job timeout, a failure mid-job): interrupt the runner while the VM
+ * still runs, so the job ends Canceled and the registration goes away instead of staying busy.
+ */
+async function interruptRunningJob(c: CycleContext, deps: TeardownDeps, log: Logger): Promise<void> {
+  const shell = c.session?.currentShell;
+  if (!c.jobStarted || !c.session || !shell || !deps.launcher?.interrupt || c.session.hasSeen('job-completed')) return;
+  log.log('info', 'interrupting the runner: its job ends Canceled and its registration is removed');
+  try {
+    await withDeadline(deps.clock, 10_000, () => new Error('interrupt timed out'), () => deps.launcher!.interrupt!(shell));
+    await Promise.race([c.session.exited, deps.clock.sleep(Math.min(20, deps.timeouts.finishing) * 1000)]);
+  } catch (error) {
+    log.log('warn', `could not interrupt the runner: ${(error as Error).message}`);
+  }
 }
 
 async function removeVm(c: CycleContext, deps: TeardownDeps, log: Logger): Promise<boolean> {

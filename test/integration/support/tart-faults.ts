@@ -35,6 +35,14 @@ export function expectTartInvariants(h: Harness): void {
   }
 }
 
+/** Drains Ekiden; afterwards no VM, runner registration or simulator process of ours may remain. */
+export async function shutdownClean(harness: Harness): Promise<void> {
+  const leftovers = await harness.shutdown('drain');
+  expect(leftovers).toEqual({ vms: [], runners: [] });
+  expect(harness.sim.tart.processes()).toEqual([]);
+  expectTartInvariants(harness);
+}
+
 /** Each enqueued job ran exactly once, successfully, and Ekiden saw it complete exactly once. */
 export async function expectJobsDoneOnce(h: Harness, ids: number[]): Promise<void> {
   const jobs = await h.sim.github.jobs();
