@@ -106,7 +106,7 @@ async function sshUp(ip: string): Promise<void> {
         s.once('connect', () => (s.destroy(), resolve(true)));
         s.once('error', () => resolve(false));
       }),
-    10_000,
+    30_000,
     `ssh on ${ip}`,
   );
 }

@@ -16,7 +16,7 @@ export async function newSim(opts: TartSimOptions = {}): Promise<TartSim> {
 /** Polls until fn returns a truthy value; fails after timeoutMs. */
 export async function waitFor<T>(
   fn: () => T | Promise<T>,
-  timeoutMs = 10_000,
+  timeoutMs = 30_000,
   what: string | (() => string) = 'condition',
 ): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
