@@ -1,5 +1,7 @@
 // Shared checks for the TART/NET/SSH fault tests (field-failures.md): what must hold after every
 // scenario, whatever the fault was.
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect, it } from 'vitest';
 import type { FailureReason } from '../../../src-main/core/errors';
 import type { Clock } from '../../../src-main/core/util/clock';
@@ -91,12 +93,14 @@ export function faultTest(lanes = 2) {
   let running = 0;
   const queue: (() => void)[] = [];
   const acquire = async () => {
-    if (running >= lanes) await new Promise<void>((resolve) => queue.push(resolve));
-    running++;
+    if (running < lanes) running++;
+    else await new Promise<void>((resolve) => queue.push(resolve));
   };
+  // A finishing test hands its lane straight to the next one waiting.
   const release = () => {
-    running--;
-    queue.shift()?.();
+    const next = queue.shift();
+    if (next) next();
+    else running--;
   };
   return (name: string, body: (open: (opts: HarnessOptions) => Promise<Harness>) => Promise<void>) =>
     it.concurrent(
@@ -108,6 +112,12 @@ export function faultTest(lanes = 2) {
           await body(async (opts) => {
             const h = await startHarness(opts);
             opened.push(h);
+            // "(guest exit N)" means a simulated guest crashed, which no fault models: keep its log for the report.
+            h.host.bus.on('failure', (e) => {
+              if (!e.vm || !/\(guest exit \d+\)/.test(e.detail ?? '')) return;
+              const log = path.join(h.sim.tart.vmDir(e.vm), '.sim', 'guest.log');
+              console.error(`simulated guest ${e.vm} crashed; its log:\n${fs.existsSync(log) ? fs.readFileSync(log, 'utf8').slice(-4000) : '(gone)'}`);
+            });
             return h;
           });
         } finally {
