@@ -17,7 +17,7 @@ Commands:
 
 Options:
   --config PATH   Configuration file (default: $EKIDEN_CONFIG, else the platform default)
-  --once          run: stop after one cycle per slot
+  --once          run: drain after the first job (or one cycle per slot), then exit
   --json          doctor/status: machine-readable output
   -h, --help      Show this help`;
 
@@ -40,7 +40,8 @@ export function parseCli(argv: string[]): CliArgs {
     throw new UsageError((e as Error).message);
   }
   const { values, positionals } = parsed;
-  if (values.help || positionals.length === 0) return { command: 'help', once: false, json: false };
+  if (values.help) return { command: 'help', once: false, json: false };
+  if (positionals.length === 0) throw new UsageError('a command is required');
   const [command, ...rest] = positionals;
   if (!['run', 'doctor', 'status'].includes(command)) throw new UsageError(`unknown command "${command}"`);
   if (rest.length) throw new UsageError(`unexpected argument "${rest[0]}"`);

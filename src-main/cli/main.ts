@@ -1,6 +1,7 @@
 // The headless entry point: `ekiden run | doctor | status`.
 import { ConfigError } from '../core/config/config-error';
 import { parseCli, USAGE, UsageError } from './args';
+import { AlreadyRunningError } from './instance-lock';
 import { doctorCommand } from './commands/doctor';
 import { runCommand } from './commands/run';
 import { statusCommand } from './commands/status';
@@ -24,6 +25,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr(`ekiden: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof AlreadyRunningError) {
+      io.stderr(`ekiden: ${error.message}`);
       return 2;
     }
     if (error instanceof ConfigError) {

@@ -42,6 +42,15 @@ describe('ekiden CLI', () => {
     expect(result.stderr).toContain(missing);
   });
 
+  it('prints usage and exits 2 without a command, 0 with --help', async () => {
+    const none = await execa(EKIDEN, [], { reject: false, timeout: 60_000 });
+    expect(none.exitCode).toBe(2);
+    expect(none.stderr).toContain('Usage: ekiden');
+    const help = await execa(EKIDEN, ['--help'], { reject: false, timeout: 60_000 });
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout).toContain('Usage: ekiden');
+  });
+
   it('rejects an unknown command with usage and exit 2', async () => {
     const result = await execa(EKIDEN, ['fly'], { reject: false, timeout: 60_000 });
     expect(result.exitCode).toBe(2);
@@ -91,6 +100,38 @@ describe('ekiden CLI', () => {
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/job done: .* -> Succeeded/);
     expect(result.stdout).not.toMatch(/FAILED/);
+    expect(await sim.leftovers()).toEqual({ vms: [], runners: [] });
+  });
+
+  it('a second `ekiden run` on the same configuration refuses to start (exit 2) and leaves the first one alone', async () => {
+    sim = await startSimHost({ slots: 1 });
+    const first = execa(EKIDEN, ['run', '--config', sim.configPath], { env: sim.env, reject: false, timeout: 120_000 });
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`first run never listened:\n${out}`)), 60_000);
+      first.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (/listening/.test(out)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const second = await execa(EKIDEN, ['run', '--config', sim.configPath], { env: sim.env, reject: false, timeout: 60_000 });
+    expect(second.exitCode).toBe(2);
+    expect(second.stderr).toMatch(/another Ekiden \(pid \d+\) already runs/);
+    expect(out).not.toMatch(/FAILED/);
+    first.kill('SIGINT');
+    expect((await first).exitCode).toBe(0);
+    expect(await sim.leftovers()).toEqual({ vms: [], runners: [] });
+  });
+
+  it('run --once with two slots and one job drains after that job instead of waiting out the idle slot', async () => {
+    sim = await startSimHost({ slots: 2 });
+    await sim.enqueue(1, { durationMs: 300 });
+    const result = await execa(EKIDEN, ['run', '--once', '--config', sim.configPath], { env: sim.env, reject: false, timeout: 110_000 });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.match(/job done:/g)).toHaveLength(1);
     expect(await sim.leftovers()).toEqual({ vms: [], runners: [] });
   });
 });

@@ -8,7 +8,8 @@ import { Redactor } from '../../core/telemetry/redact';
 import { appVersion } from '../app-version';
 import type { CliArgs } from '../args';
 import { eventLine } from '../event-lines';
-import { loadHostConfig } from '../load-host-config';
+import { loadHostConfig, type LoadedConfig } from '../load-host-config';
+import { acquireInstanceLock } from '../instance-lock';
 import { stateDirFor, statusFile } from '../state-dir';
 import { writeStatusOnChange } from '../status-writer';
 import type { CliIo } from '../io';
@@ -22,6 +23,15 @@ export async function runCommand(args: CliArgs, io: CliIo): Promise<number> {
   const loaded = await loadHostConfig(args.config, io.env);
   const stateDir = stateDirFor(loaded.path, io.env);
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  const lock = await acquireInstanceLock(stateDir);
+  try {
+    return await runLocked(args, io, loaded, stateDir);
+  } finally {
+    await lock.release();
+  }
+}
+
+async function runLocked(args: CliArgs, io: CliIo, loaded: LoadedConfig, stateDir: string): Promise<number> {
   // The log file follows the bus before the host exists, so nothing the host logs while starting is missed.
   const bus = new EventBus();
   const redactor = new Redactor();
@@ -67,7 +77,12 @@ export async function runCommand(args: CliArgs, io: CliIo): Promise<number> {
       }
     });
     if (args.once) {
+      // One job is the point of --once: after the first job (or one cycle per slot without a
+      // job), drain. A slot still listening is deregistered instead of waiting for its idle TTL.
       const cycles = new Set<number>();
+      host.bus.on('job.completed', () => {
+        if (!stopping) stop('drain');
+      });
       host.bus.on('cycle.completed', (e) => {
         cycles.add(e.slot);
         if (cycles.size >= loaded.config.vm.slots && !stopping) stop('drain');
