@@ -13,20 +13,32 @@ import { startOtlpReceiver, type OtlpReceiver } from './otlp/receiver';
 import { metricPoints } from './otlp/view';
 import { runUiDemo } from './ui-demo';
 
-const { values } = parseArgs({
-  options: {
-    jobs: { type: 'string', default: '10' },
-    slots: { type: 'string', default: '2' },
-    'job-seconds': { type: 'string', default: '3' },
-    verbose: { type: 'boolean', short: 'v', default: false },
-    otlp: { type: 'string' },
-    ui: { type: 'boolean', default: false },
-    port: { type: 'string' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-});
+/** Bad arguments get one line and exit 2, never a stack trace. */
+function usageError(message: string): never {
+  console.error(`demo: ${message} (see npm run demo -- --help)`);
+  process.exit(2);
+}
+
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      jobs: { type: 'string', default: '10' },
+      slots: { type: 'string', default: '2' },
+      'job-seconds': { type: 'string', default: '3' },
+      verbose: { type: 'boolean', short: 'v', default: false },
+      otlp: { type: 'string' },
+      ui: { type: 'boolean', default: false },
+      port: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+} catch (error) {
+  usageError((error as Error).message);
+}
+const { values } = parsed;
 if (values.help) {
-  console.log(`Usage: npm run demo -- [--jobs N] [--slots 1|2] [--job-seconds S] [--verbose] [--ui [--port P]]
+  console.log(`Usage: npm run demo -- [--jobs N] [--slots 1|2] [--job-seconds S] [--verbose] [--ui [--port P]] [--otlp URL|local]
 
 Starts a simulated host (fake tart with guests, fake GitHub, a runner image), enqueues N jobs and
 lets Ekiden run them through the slots, one fresh VM per job. --verbose also prints every log line
@@ -45,8 +57,10 @@ lets Ekiden run them through the slots, one fresh VM per job. --verbose also pri
 }
 const jobs = Number(values.jobs);
 const slots = Number(values.slots) as 1 | 2;
-if (!Number.isInteger(jobs) || jobs < 1) throw new Error('--jobs must be a positive integer');
-if (slots !== 1 && slots !== 2) throw new Error('--slots must be 1 or 2');
+if (!Number.isInteger(jobs) || jobs < 1) usageError('--jobs must be a positive integer');
+if (slots !== 1 && slots !== 2) usageError('--slots must be 1 or 2');
+if (!(Number(values['job-seconds']) > 0)) usageError('--job-seconds must be a positive number');
+if (values.port !== undefined && !(Number.isInteger(Number(values.port)) && Number(values.port) > 0 && Number(values.port) < 65536)) usageError('--port must be a TCP port (1-65535)');
 
 await buildSim();
 console.log('Starting the simulated host (fake tart, guests, registry, fake GitHub)...');

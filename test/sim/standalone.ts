@@ -1,6 +1,7 @@
 // `npm run sim`: a standing simulated host for driving by hand. It prints the environment that
 // puts the fake `tart` on PATH, the Ekiden config that points at it, and how to enqueue jobs.
 import path from 'node:path';
+import readline from 'node:readline';
 import { buildSim } from './build';
 import { startSimHost } from './host';
 
@@ -29,14 +30,42 @@ Enqueue a job (3 s long) and watch it run:
   curl -s ${control}/_fake/jobs        # job states
   curl -s ${control}/_fake/runners     # runner registrations
 
-Inject a fault (see test/sim/README.md for the names):
+Inject a GitHub or runner fault (names in test/sim/README.md):
   curl -s -X POST ${control}/_fake/faults -H 'content-type: application/json' -d '{"name":"runner.crash","params":{"afterS":1},"times":1}'
+  curl -s -X DELETE ${control}/_fake/faults
+
+Inject a tart, network or SSH fault: type into this terminal
+  fault tart.clone_fail {} 1      (name, JSON params, optional times)
+  faults                          (what is set)
+  clear                           (all tart-side faults)
 `);
+
+// Tart-side faults live in TART_HOME/.sim; this terminal sets them for a person driving by hand.
+const input = readline.createInterface({ input: process.stdin });
+input.on('line', (line) => {
+  const [cmd, name, params, times] = line.trim().split(/\s+/);
+  try {
+    if (cmd === 'fault' && name) {
+      sim.tart.setFault(name, params ? JSON.parse(params) : {}, times ? { times: Number(times) } : {});
+      console.log(`set ${name}`);
+    } else if (cmd === 'clear') {
+      sim.tart.clearFaults(name);
+      console.log('cleared');
+    } else if (cmd === 'faults') {
+      console.log(JSON.stringify(sim.tart.faults(), null, 2));
+    } else if (cmd) {
+      console.log('commands: fault <name> [json-params] [times] | faults | clear [name]');
+    }
+  } catch (error) {
+    console.log(`error: ${(error as Error).message}`);
+  }
+});
 
 await new Promise<void>((resolve) => {
   process.once('SIGINT', () => resolve());
   process.once('SIGTERM', () => resolve());
 });
+input.close();
 console.log('\nStopping the simulated host...');
 await sim.stop();
 process.exit(0);
