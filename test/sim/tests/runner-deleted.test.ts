@@ -1,25 +1,15 @@
 // Registration deleted while the runner listens (variants A and B) or before it connects
 // (variant C): github.md §6.4 and §10 step 7; field-failures #7, #34.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type RepoWorld, mintJit, raw, seedRepoWorld } from './github-harness';
-import { type RunnerHome, makeRunnerHome } from './runner-harness';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type RepoWorld, mintJit, raw } from './github-harness';
+import { REGISTRATION_DELETED, type RunnerHome, useRunnerWorld } from './runner-harness';
 
-const REGISTRATION_DELETED =
-  'Failed to create a session. The runner registration has been deleted from the server, please re-configure. Runner registrations are automatically deleted for runners that have not connected to the service recently.';
 const VARIANT_B_MESSAGE = 'Registration 9ab1c2d3 was not found or is not medium trust.';
 
+const ctx = useRunnerWorld();
 let world: RepoWorld;
 let home: RunnerHome;
-
-beforeEach(async () => {
-  world = await seedRepoWorld({ timeScale: 0.01 });
-  home = await makeRunnerHome();
-});
-
-afterEach(async () => {
-  await home.dispose();
-  await world.gh.close();
-});
+beforeEach(() => ({ world, home } = ctx));
 
 const deleteRunner = (id: number) => raw(world.gh.apiUrl, 'DELETE', `/repos/acme/app/actions/runners/${id}`, { auth: `token ${world.fineGrained}` });
 

@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { type FakeRunnerOptions, installFakeRunner } from '../runner/install';
+import { type RepoWorld, seedRepoWorld } from './github-harness';
 
 export const TS = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ: /;
 const ANSI = /\x1b\[[0-9;]*m/g;
@@ -188,4 +190,25 @@ export function jobTranscript(displayName: string, result: string, version = '2.
     'Runner listener exit with 0 return code, stop the service, no retry needed.',
     'Exiting runner...',
   ];
+}
+
+export const REGISTRATION_DELETED =
+  'Failed to create a session. The runner registration has been deleted from the server, please re-configure. Runner registrations are automatically deleted for runners that have not connected to the service recently.';
+
+/**
+ * A fake GitHub with one repo and a fresh runner home for every test of the file, both disposed
+ * after it. `setup` adjusts the server before the runner home is made.
+ */
+export function useRunnerWorld(setup?: (world: RepoWorld) => Promise<unknown>): { world: RepoWorld; home: RunnerHome } {
+  const ctx = {} as { world: RepoWorld; home: RunnerHome };
+  beforeEach(async () => {
+    ctx.world = await seedRepoWorld({ timeScale: 0.01 });
+    await setup?.(ctx.world);
+    ctx.home = await makeRunnerHome();
+  });
+  afterEach(async () => {
+    await ctx.home.dispose();
+    await ctx.world.gh.close();
+  });
+  return ctx;
 }

@@ -3,26 +3,17 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type RepoWorld, mintJit, raw, seedRepoWorld, until } from './github-harness';
-import { type RunnerHome, jobTranscript, makeRunnerHome } from './runner-harness';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type RepoWorld, mintJit, raw, until } from './github-harness';
+import { type RunnerHome, jobTranscript, useRunnerWorld } from './runner-harness';
 
 const BASE64_ERROR =
   'The input is not a valid Base-64 string as it contains a non-base 64 character, more than two padding characters, or an illegal character among the padding characters.';
 
+const ctx = useRunnerWorld((w) => w.gh.setConfig({ deleteLagMs: 200 }));
 let world: RepoWorld;
 let home: RunnerHome;
-
-beforeEach(async () => {
-  world = await seedRepoWorld({ timeScale: 0.01 });
-  await world.gh.setConfig({ deleteLagMs: 200 });
-  home = await makeRunnerHome();
-});
-
-afterEach(async () => {
-  await home.dispose();
-  await world.gh.close();
-});
+beforeEach(() => ({ world, home } = ctx));
 
 const getRunner = (id: number) => raw(world.gh.apiUrl, 'GET', `/repos/acme/app/actions/runners/${id}`, { auth: `token ${world.fineGrained}` });
 

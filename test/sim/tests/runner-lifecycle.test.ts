@@ -1,24 +1,14 @@
 // Cancel, self-update, signals and the listener faults (github.md §10 steps 5, 8, 9 and §9.6
 // runner faults; field-failures #8, #10, #33, #39).
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type RepoWorld, mintJit, seedRepoWorld, until } from './github-harness';
-import { type RunnerHome, jobTranscript, makeRunnerHome } from './runner-harness';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type RepoWorld, mintJit, until } from './github-harness';
+import { REGISTRATION_DELETED, type RunnerHome, jobTranscript, useRunnerWorld } from './runner-harness';
 
-const REGISTRATION_DELETED =
-  'Failed to create a session. The runner registration has been deleted from the server, please re-configure. Runner registrations are automatically deleted for runners that have not connected to the service recently.';
 
+const ctx = useRunnerWorld();
 let world: RepoWorld;
 let home: RunnerHome;
-
-beforeEach(async () => {
-  world = await seedRepoWorld({ timeScale: 0.01 });
-  home = await makeRunnerHome();
-});
-
-afterEach(async () => {
-  await home.dispose();
-  await world.gh.close();
-});
+beforeEach(() => ({ world, home } = ctx));
 
 async function startWithLongJob(name: string, env: Record<string, string> = {}) {
   const { id, jit } = await mintJit(world, name);

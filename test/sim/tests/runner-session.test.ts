@@ -1,21 +1,13 @@
 // Session creation outcomes of github.md §10 step 3: conflict, deprecated version, connect errors
 // (server 503 and a guest without network); field-failures #20, #32, #38.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type RepoWorld, mintJit, seedRepoWorld } from './github-harness';
-import { type RunnerHome, jobTranscript, makeRunnerHome } from './runner-harness';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { type RepoWorld, mintJit } from './github-harness';
+import { type RunnerHome, jobTranscript, makeRunnerHome, useRunnerWorld } from './runner-harness';
 
+const ctx = useRunnerWorld();
 let world: RepoWorld;
 let home: RunnerHome;
-
-beforeEach(async () => {
-  world = await seedRepoWorld({ timeScale: 0.01 });
-  home = await makeRunnerHome();
-});
-
-afterEach(async () => {
-  await home.dispose();
-  await world.gh.close();
-});
+beforeEach(() => ({ world, home } = ctx));
 
 describe('session conflict', () => {
   it('retries every 30 s, gives up after 240 s with listener 5, run.sh exit 0', async () => {
