@@ -1,6 +1,7 @@
 // Doctor: the same checks as `ekiden doctor`, on demand.
 import { useState } from 'react';
 import type { DoctorReport } from '../../src-main/ipc/types';
+import { CheckRows } from '../components/CheckRows';
 import { useEkiden } from '../stores/context';
 
 export function Doctor() {
@@ -27,20 +28,7 @@ export function Doctor() {
       <button onClick={run} disabled={running}>{running ? 'Checking…' : 'Run checks'}</button>
       {error && <p className="error">{error}</p>}
       {report && (
-        <table className="doctor">
-          <tbody>
-            {report.rows.map((r, i) => (
-              <tr key={i} className={`status-${r.status}`}>
-                <td className="badge">{r.status}</td>
-                <td>{r.check}</td>
-                <td>
-                  {r.message}
-                  {r.fix && <div className="muted">{r.fix}</div>}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <CheckRows rows={report.rows} label="Doctor checks" />
       )}
     </section>
   );

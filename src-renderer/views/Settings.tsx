@@ -1,8 +1,9 @@
 // Settings: every field of the config schema, checked as you type by the core's own schema
 // (`settings:validate`), saved atomically (`settings:save`). Managed fields are read-only; secrets
-// are write-only (`secrets:set`).
+// are write-only (`secrets:set`). "Test connection" probes GitHub, the registry and the guest.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ApplyMode, ConfigIssue, SettingsView } from '../../src-main/ipc/types';
+import { ConnectionTests } from '../settings/ConnectionTests';
 import { FormContext, type FormContextValue } from '../settings/form-context';
 import { ObjectFields } from '../settings/fields';
 import { setAt, type PathPart } from '../settings/json-path';
@@ -134,6 +135,7 @@ export function Settings() {
             ))}
           </ul>
         )}
+        <ConnectionTests unsaved={dirty} />
         <form onSubmit={(e) => e.preventDefault()}>
           <ObjectFields node={view.schema as SchemaNode} parts={[]} skip={['$schema']} />
         </form>

@@ -134,4 +134,57 @@ describe('ekiden CLI', () => {
     expect(result.stdout.match(/job done:/g)).toHaveLength(1);
     expect(await sim.leftovers()).toEqual({ vms: [], runners: [] });
   });
+
+  it('GitHub unreachable at start: run waits and retries instead of exiting, then serves; Ctrl-C while waiting exits 0', async () => {
+    sim = await startSimHost({ slots: 1 });
+    // Every attempt of the first start (plugin-retry's 3 retries included) meets a 503.
+    await sim.github.setFault('gh.status', { route: '/orgs/octo-org/installation', status: 503 }, { times: 4 });
+    const env = { ...sim.env, EKIDEN_START_RETRY_SECONDS: '1' };
+    const result = await execa(EKIDEN, ['run', '--once', '--config', sim.configPath], { env, reject: false, timeout: 110_000 });
+    // --once is a one-shot check: it fails at once (exit 1), naming the cause.
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/503/);
+
+    await sim.github.setFault('gh.status', { route: '/orgs/octo-org/installation', status: 503 }, { times: 4 });
+    await sim.enqueue(1, { durationMs: 300 });
+    const child = execa(EKIDEN, ['run', '--config', sim.configPath], { env, reject: false, timeout: 110_000 });
+    let out = '';
+    const seen = (re: RegExp) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no line matching ${re} in:\n${out}`)), 90_000);
+        const check = () => {
+          if (re.test(out)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        child.stdout!.on('data', (c: Buffer) => ((out += c.toString()), check()));
+        child.stderr!.on('data', (c: Buffer) => ((out += c.toString()), check()));
+        check();
+      });
+    await seen(/Ekiden cannot start: .*503.*; retrying in 1s/);
+    await seen(/job done: /);
+    child.kill('SIGINT');
+    expect((await child).exitCode).toBe(0);
+    expect(await sim.leftovers()).toEqual({ vms: [], runners: [] });
+
+    // Interrupted while waiting to retry: nothing was created, exit 0.
+    await sim.github.setFault('gh.status', { route: '/orgs/octo-org/installation', status: 503 });
+    const waiting = execa(EKIDEN, ['run', '--config', sim.configPath], { env: { ...sim.env, EKIDEN_START_RETRY_SECONDS: '600' }, reject: false, timeout: 110_000 });
+    let waitOut = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`never waited:\n${waitOut}`)), 90_000);
+      waiting.stderr!.on('data', (c: Buffer) => {
+        waitOut += c.toString();
+        if (/retrying in 600s/.test(waitOut)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    waiting.kill('SIGINT');
+    const stopped = await waiting;
+    expect(stopped.exitCode).toBe(0);
+    expect(stopped.stdout).toMatch(/stopped before starting; nothing was created/);
+  });
 });

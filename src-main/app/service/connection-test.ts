@@ -1,7 +1,9 @@
 // "Test connection" in settings: GitHub with the saved credentials, the image registry through
-// tart, and SSH into a guest that is up right now. Read-only probes; nothing is registered.
+// tart, and SSH into a guest: one that is up right now, else a throwaway VM booted from the image.
+// Nothing is registered with GitHub.
 import path from 'node:path';
 import { ConfigError } from '../../core/config/config-error';
+import { isEkidenError } from '../../core/errors';
 import { isOciRef, parseOciRef } from '../../core/config/oci-ref';
 import { githubSettings } from '../../core/ekiden-host';
 import type { SlotState } from '../../core/events/types';
@@ -13,6 +15,8 @@ import type { HostController, LoadedSettings } from './host-controller';
 const GUEST_UP: ReadonlySet<SlotState> = new Set<SlotState>(['registering', 'listening', 'running', 'finishing']);
 /** A pull that is still downloading after this long is reported as reachable-but-slow. */
 const PULL_PROBE_MS = 120_000;
+/** A guest test boots a VM: each step has its own bound; this caps the whole. */
+const GUEST_PROBE_MS = 10 * 60_000;
 
 type Row = ConnectionReport['rows'][number];
 
@@ -59,13 +63,27 @@ async function testRegistry({ config }: LoadedSettings, controller: HostControll
   }
 }
 
-async function testGuest({ config, secrets }: LoadedSettings, controller: HostController): Promise<Row[]> {
+async function testGuest(settings: LoadedSettings, controller: HostController): Promise<Row[]> {
   const host = controller.host;
-  const slot = host?.snapshot().slots.find((s) => s.vm && GUEST_UP.has(s.state));
-  if (!host || !slot?.vm) {
-    return [row('guest_ssh', 'skipped', 'no VM is up right now', 'test again while a slot is listening; each cycle also connects and reports failures')];
+  if (!host || controller.state().status !== 'running') {
+    return [row('guest_ssh', 'skipped', 'Ekiden is not running yet: the guest test boots a VM from the image', 'fix the problems above, save, then test again')];
   }
-  const vm = slot.vm;
+  if (!sameGuestSettings(settings, controller.loaded)) {
+    return [row('guest_ssh', 'skipped', 'the running host still uses the previous guest settings', 'save the settings, then test again')];
+  }
+  const slot = host.snapshot().slots.find((s) => s.vm && GUEST_UP.has(s.state));
+  return slot?.vm ? loginToRunningVm(settings, controller, slot.vm) : bootAndLogin(controller);
+}
+
+/** The guest part of the settings (and its secrets) the host runs with equals the saved one. */
+function sameGuestSettings(a: LoadedSettings, b: LoadedSettings | undefined): boolean {
+  if (!b) return false;
+  const key = (s: LoadedSettings) => JSON.stringify([s.config.guest, s.config.image.ref, s.secrets.guestPassword, s.secrets.guestPrivateKey]);
+  return key(a) === key(b);
+}
+
+async function loginToRunningVm({ config, secrets }: LoadedSettings, controller: HostController, vm: string): Promise<Row[]> {
+  const host = controller.host!;
   try {
     const ip = await host.backend.ip(vm, { waitSeconds: 5, resolver: config.guest.ipResolver });
     const shell = await new SshGuestConnector({ logger: host.logger }).connect(
@@ -86,3 +104,23 @@ async function testGuest({ config, secrets }: LoadedSettings, controller: HostCo
     return [row('guest_ssh', 'fail', (e as Error).message)];
   }
 }
+
+/** No VM is up: boot a throwaway one from the image under the two-VM limit, log in, remove it. */
+async function bootAndLogin(controller: HostController): Promise<Row[]> {
+  const { config } = controller.loaded!;
+  try {
+    const r = await controller.host!.supervisor.probeGuest(AbortSignal.timeout(GUEST_PROBE_MS));
+    return [row('guest_ssh', 'ok', `booted ${r.vm} from the image and logged in at ${r.ip}:${config.guest.port} as ${config.guest.user} (MAC ${r.mac} matches) in ${r.seconds.toFixed(1)} s; the VM is removed`)];
+  } catch (e) {
+    const reason = isEkidenError(e) ? `${e.reason}: ` : '';
+    return [row('guest_ssh', 'fail', `${reason}${(e as Error).message}`, GUEST_FIXES[isEkidenError(e) ? e.reason : ''])];
+  }
+}
+
+const GUEST_FIXES: Record<string, string> = {
+  ssh_auth: 'check guest.user and the guest password or key (the image\'s login)',
+  ssh_refused: 'enable Remote Login (SSH) in the image',
+  ssh_timeout: 'check that the image boots to a login and that SSH is enabled; see docs/image.md',
+  ip_timeout: 'the guest got no address: check the image boots and its network (guest.ipResolver)',
+  vm_limit_exceeded: 'pause Ekiden or wait until a slot is listening, then test again',
+};

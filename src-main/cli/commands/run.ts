@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
-import { createEkidenHost } from '../../core/ekiden-host';
+import { ConfigError } from '../../core/config/config-error';
+import { createEkidenHost, type EkidenHost } from '../../core/ekiden-host';
 import { EventBus } from '../../core/events/bus';
 import type { EkidenEvent } from '../../core/events/types';
 import { defaultLogDir, LogFiles } from '../../core/telemetry/log-files';
@@ -38,12 +39,18 @@ async function runLocked(args: CliArgs, io: CliIo, loaded: LoadedConfig, stateDi
   const files = new LogFiles({ dir: defaultLogDir({ home: io.env.HOME ?? os.homedir(), stateDir }), redact: (t) => redactor.redact(t) });
   const stopFiles = files.follow(bus);
   io.stdout(`ekiden: logging to ${files.path}`);
-  const host = await createEkidenHost({
-    config: loaded.config, secrets: loaded.secrets, stateDir, env: io.env, bus, redactor, appVersion: appVersion(),
-  }).catch((error: unknown) => {
+  // Signals are ours from here: Ctrl-C while waiting to start ends the wait; later it drains.
+  const signals = new SignalRouter(io);
+  const created = await createHostWithRetry(args, io, loaded, stateDir, { bus, redactor, files, signals }).catch((error: unknown) => {
     stopFiles();
     throw error;
   });
+  if (!created) {
+    io.stdout('ekiden: stopped before starting; nothing was created');
+    stopFiles();
+    return 0;
+  }
+  const host: EkidenHost = created;
   if (host.telemetry) io.stdout(`ekiden: sending metrics to ${host.telemetry.metricsUrl} every ${loaded.config.telemetry.exportIntervalSeconds}s`);
   host.bus.subscribe((e: EkidenEvent) => {
     if (e.type === 'log') {
@@ -62,7 +69,7 @@ async function runLocked(args: CliArgs, io: CliIo, loaded: LoadedConfig, stateDi
       stopping = host.shutdown(how).then(resolve);
     };
     let firstAt = 0;
-    io.onSignal((signal) => {
+    signals.route((signal) => {
       // One keypress can arrive twice (a wrapper relaying the terminal's signal to its child):
       // only a second signal a moment later means "stop now".
       if (interrupts === 1 && signal !== 'SIGQUIT' && Date.now() - firstAt < 1000) return;
@@ -100,4 +107,71 @@ async function runLocked(args: CliArgs, io: CliIo, loaded: LoadedConfig, stateDi
   files.write('info', 'stopped; no VM or runner registration of ours is left', { scope: 'app' });
   stopFiles();
   return 0;
+}
+
+/** Sends process signals to whoever owns them now: the start-up wait, then the running host. */
+class SignalRouter {
+  private handler: ((signal: NodeJS.Signals) => void) | undefined;
+
+  constructor(io: CliIo) {
+    io.onSignal((signal) => this.handler?.(signal));
+  }
+
+  route(handler: (signal: NodeJS.Signals) => void): void {
+    this.handler = handler;
+  }
+}
+
+const MAX_START_RETRY_MS = 10 * 60_000;
+
+/**
+ * Creates the host. A start that fails for a reason other than the configuration (GitHub or the
+ * network unreachable while resolving the App installation) is retried with doubling waits, as the
+ * app does, instead of exiting: a LaunchAgent host then recovers by itself once the network is back.
+ * `--once` is a one-shot check and fails at once. Returns undefined when interrupted while waiting.
+ */
+async function createHostWithRetry(
+  args: CliArgs, io: CliIo, loaded: LoadedConfig, stateDir: string,
+  deps: { bus: EventBus; redactor: Redactor; files: LogFiles; signals: SignalRouter },
+): Promise<EkidenHost | undefined> {
+  const interrupted = new AbortController();
+  deps.signals.route(() => interrupted.abort());
+  let delay = startRetryMs(io.env);
+  for (;;) {
+    try {
+      return await createEkidenHost({
+        config: loaded.config, secrets: loaded.secrets, stateDir, env: io.env, bus: deps.bus, redactor: deps.redactor, appVersion: appVersion(),
+      });
+    } catch (error) {
+      if (error instanceof ConfigError || args.once || interrupted.signal.aborted) throw error;
+      const message = deps.redactor.redact((error as Error).message ?? String(error));
+      io.stderr(`error: Ekiden cannot start: ${message}; retrying in ${Math.round(delay / 1000)}s (Ctrl-C to quit)`);
+      deps.files.write('error', `cannot start: ${message}; retrying in ${Math.round(delay / 1000)}s`, { scope: 'app' });
+      const waited = await sleep(delay, interrupted.signal);
+      if (!waited) return undefined;
+      delay = Math.min(delay * 2, MAX_START_RETRY_MS);
+    }
+  }
+}
+
+/** First wait before retrying a failed start: EKIDEN_START_RETRY_SECONDS, default 30. */
+function startRetryMs(env: NodeJS.ProcessEnv): number {
+  const seconds = Number(env.EKIDEN_START_RETRY_SECONDS);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 30_000;
+}
+
+/** Resolves true after `ms`, false as soon as `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -4,6 +4,7 @@ import { parseVmName } from '../host/tart/vm-name';
 import type { Logger } from '../util/logger';
 import type { BackoffSettings } from './backoff';
 import { CapacityGate } from './capacity';
+import { probeGuest, type GuestProbeResult } from './guest-probe';
 import { ImageManager, type ImageSettings } from './image-manager';
 import type { SlotDeps, SlotSettings } from './ports';
 import { Reconciler } from './reconcile';
@@ -55,6 +56,8 @@ export class Supervisor {
   private startFailures = 0;
   private timers = new AbortController();
   private loops: Promise<void>[] = [];
+  /** The VM a guest test holds right now (reconcile must not reap it). */
+  private probeVm: string | undefined;
 
   constructor(
     private settings: SupervisorSettings,
@@ -221,7 +224,23 @@ export class Supervisor {
   }
 
   private ownedVms(): Set<string> {
-    return new Set(this.slots.map((s) => s.snapshot().vm).filter((n): n is string => !!n));
+    const owned = new Set(this.slots.map((s) => s.snapshot().vm).filter((n): n is string => !!n));
+    if (this.probeVm) owned.add(this.probeVm);
+    return owned;
+  }
+
+  /**
+   * Boots a throwaway VM and logs into it with the current guest settings ("Test connection" when no
+   * slot has a VM up). One at a time; refused once the host is stopped.
+   */
+  async probeGuest(signal: AbortSignal): Promise<GuestProbeResult> {
+    if (this.mode === 'stopped') throw new EkidenError('vm_start_failed', 'Ekiden is stopping; start it again to test the guest login.');
+    if (this.probeVm) throw new EkidenError('vm_start_failed', 'A guest test is already running; wait for its result.');
+    return probeGuest(
+      { ...this.deps, images: this.images, capacity: this.capacity, onVm: (vm) => (this.probeVm = vm) },
+      this.settings.slot,
+      signal,
+    );
   }
 
   private emitHostState(): void {
