@@ -29,3 +29,24 @@ export function startOfToday(now: number): number {
   d.setHours(0, 0, 0, 0);
   return d.getTime();
 }
+
+/** Phase-sized times: 0.24 -> "0.24s", 3.04 -> "3.0s", 42.6 -> "43s", then as formatDuration. */
+export function formatSeconds(seconds: number): string {
+  const s = Math.max(0, seconds);
+  if (s < 1) return `${s.toFixed(2)}s`;
+  if (s < 10) return `${s.toFixed(1)}s`;
+  if (s < 60) return `${Math.round(s)}s`;
+  return formatDuration(s);
+}
+
+/** Decimal units, as Finder and `df -H` show disk sizes: 79012345678 -> "79.0 GB". */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let n = Math.max(0, bytes);
+  let i = 0;
+  while (n >= 1000 && i < units.length - 1) {
+    n /= 1000;
+    i += 1;
+  }
+  return i === 0 ? `${n} B` : `${n.toFixed(1)} ${units[i]}`;
+}

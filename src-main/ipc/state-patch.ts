@@ -1,7 +1,7 @@
 // Patches of the app state: main diffs top-level parts, the renderer applies them in rev order.
 import type { AppSnapshot, SnapshotParts, StatePatch } from './types';
 
-const PARTS: readonly (keyof SnapshotParts)[] = ['app', 'service', 'host', 'recentJobs'];
+const PARTS: readonly (keyof SnapshotParts)[] = ['app', 'service', 'host', 'recentJobs', 'cycles', 'health'];
 
 /** The parts of `next` that differ from `prev` (compared as JSON); undefined when none. */
 export function diffParts(prev: SnapshotParts, next: SnapshotParts): Partial<SnapshotParts> | undefined {

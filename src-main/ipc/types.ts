@@ -4,10 +4,12 @@ import type { DoctorRow } from '../cli/commands/doctor';
 import type { ConfigIssue } from '../core/config/config-error';
 import type { SecretRef } from '../core/config/secret-ref';
 import type { LogEntry, PipelineResult, RunnerResult, SlotSnapshot, SlotState } from '../core/events/types';
+import type { CheckId } from '../core/host/preflight';
 import type { HostSnapshot } from '../core/runner/supervisor';
+import type { CycleStep, CycleTimeline, StepTiming } from '../core/telemetry/cycle-timeline';
 import type { ErrorInfo } from './envelope';
 
-export type { ConfigIssue, DoctorRow, HostSnapshot, LogEntry, SecretRef, SlotSnapshot, SlotState };
+export type { ConfigIssue, CycleStep, CycleTimeline, DoctorRow, HostSnapshot, LogEntry, SecretRef, SlotSnapshot, SlotState, StepTiming };
 
 export interface AppInfo {
   name: string;
@@ -40,6 +42,34 @@ export interface JobRecord {
   runnerResult: RunnerResult;
   seconds: number;
   imageDigest?: string;
+  /**
+   * The job's cycle step by step (pull … idle, job, finishing, teardown); finishing and teardown
+   * join once they end. `idle` is how long the runner waited for this job. GitHub's queue time is
+   * not here: the runner names only the job, and the job's REST record needs its repo and id.
+   */
+  phases: StepTiming[];
+  /** The whole cycle, from preparing to the end of teardown, once it ended. */
+  cycleSeconds?: number;
+}
+
+/** A preflight check that warns or fails, with its fix. */
+export interface HostWarning {
+  check: CheckId;
+  status: 'warn' | 'fail';
+  message: string;
+  fix?: string;
+}
+
+/** What the host header shows besides the loop: free disk and the preflight's warnings, re-read now and then. */
+export interface HostHealth {
+  /** Free space on the volume that holds TART_HOME (statfs, about once a minute). */
+  disk?: { tartHome: string; mountpoint: string; freeBytes: number; usedBytes: number; at: number };
+  /** Why the free space could not be read. */
+  diskProblem?: string;
+  /** warn and fail rows of the latest host preflight (every few minutes). */
+  warnings: HostWarning[];
+  /** When the preflight last ran; absent until it has. */
+  checkedAt?: number;
 }
 
 /** Everything the window shows apart from logs. `rev` grows with every change main sends. */
@@ -51,6 +81,10 @@ export interface AppSnapshot {
   host: HostSnapshot | null;
   /** The newest completed jobs, newest last. */
   recentJobs: JobRecord[];
+  /** Each slot's current cycle (or its last one, between cycles), by slot. */
+  cycles: CycleTimeline[];
+  /** null until a host runs. */
+  health: HostHealth | null;
 }
 
 export type SnapshotParts = Omit<AppSnapshot, 'rev'>;

@@ -1,13 +1,14 @@
-// Live logs: a virtualized list of fixed-height monospace rows that follows the tail while the view
-// is at the bottom; scrolling up holds the view still and shows "Jump to live".
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useCallback, useDeferredValue, useLayoutEffect, useMemo, useRef, useState } from 'react';
+// Live logs: a windowed list of fixed-height monospace rows that follows the tail while the view
+// is at the bottom; scrolling up holds the view still and shows "Jump to live". Built to take
+// 5,000 lines/s (telemetry.md §5.3): the store applies new lines at most ten times a second, the
+// filter only looks at new lines, and the drawn rows are keyed by their place in the window, so an
+// update rewrites the text of the same few dozen DOM rows instead of replacing them.
+import { memo, useDeferredValue, useMemo, useRef, useState } from 'react';
 import type { LogEntry } from '../../src-main/ipc/types';
 import { formatClock } from '../format';
 import { useLogs } from '../stores/context';
-import { filterLogs, LEVELS, NO_FILTER, SOURCES, type LogFilter } from './log-filter';
-
-export const LOG_ROW_HEIGHT = 18;
+import { LEVELS, NO_FILTER, refilter, SOURCES, type Filtered, type LogFilter } from './log-filter';
+import { LOG_ROW_HEIGHT, useLogWindow } from './log-window';
 
 export function Logs() {
   const entries = useLogs((s) => s.entries);
@@ -17,29 +18,12 @@ export function Logs() {
   const [filter, setFilter] = useState<LogFilter>(NO_FILTER);
   // Typing stays responsive while 20,000 lines are filtered.
   const deferredFilter = useDeferredValue(filter);
-  const shown = useMemo(() => filterLogs(entries, deferredFilter), [entries, deferredFilter]);
+  // The last result carries over, so a batch costs its own lines (see refilter).
+  const filtered = useRef<Filtered>(undefined);
+  const shown = useMemo(() => (filtered.current = refilter(filtered.current, entries, deferredFilter)).shown, [entries, deferredFilter]);
 
   const scrollRef = useRef<HTMLDivElement>(null);
-  const [live, setLive] = useState(true);
-  const virtualizer = useVirtualizer({
-    count: shown.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => LOG_ROW_HEIGHT,
-    getItemKey: (i) => shown[i].seq,
-    overscan: 20,
-    anchorTo: 'end',
-    followOnAppend: true,
-    scrollEndThreshold: LOG_ROW_HEIGHT,
-  });
-  // The view opens at the newest line; from there followOnAppend keeps it at the tail.
-  useLayoutEffect(() => {
-    virtualizer.scrollToEnd();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
-  const onScroll = useCallback(() => {
-    const el = scrollRef.current;
-    if (el) setLive(el.scrollHeight - el.scrollTop - el.clientHeight <= LOG_ROW_HEIGHT);
-  }, []);
+  const view = useLogWindow(scrollRef, shown);
   const set = (patch: Partial<LogFilter>) => setFilter((f) => ({ ...f, ...patch }));
 
   return (
@@ -89,21 +73,18 @@ export function Logs() {
         </span>
         {error && <span className="error">{error}</span>}
       </div>
-      <div className="log-scroll" ref={scrollRef} onScroll={onScroll} data-testid="log-scroll">
-        <div className="log-canvas" style={{ height: virtualizer.getTotalSize() }}>
-          {virtualizer.getVirtualItems().map((item) => (
-            <LogRow key={item.key} entry={shown[item.index]} top={item.start} />
-          ))}
+      {/* No scroll anchoring: the window sets the offset itself. */}
+      <div className="log-scroll" ref={scrollRef} onScroll={view.onScroll} data-testid="log-scroll" data-live={view.live} style={{ overflowAnchor: 'none' }}>
+        <div className="log-canvas" style={{ height: view.total }}>
+          <div className="log-window" style={{ transform: `translateY(${view.first * LOG_ROW_HEIGHT}px)` }}>
+            {shown.slice(view.first, view.last).map((entry, i) => (
+              <LogRow key={i} entry={entry} />
+            ))}
+          </div>
         </div>
       </div>
-      {!live && (
-        <button
-          className="jump-live"
-          onClick={() => {
-            virtualizer.scrollToEnd();
-            setLive(true);
-          }}
-        >
+      {!view.live && (
+        <button className="jump-live" onClick={view.jumpToLive}>
           Jump to live ↓
         </button>
       )}
@@ -111,14 +92,13 @@ export function Logs() {
   );
 }
 
-const LogRow = memo(function LogRow({ entry, top }: { entry: LogEntry; top: number }) {
+// Plain inline text padded to columns (the font is monospace): cheap to lay out, and a copied
+// selection reads as one plain line per row.
+const LogRow = memo(function LogRow({ entry }: { entry: LogEntry }) {
   const where = `${entry.source}${entry.slot === undefined ? '' : `[${entry.slot}]`}`;
   return (
-    <div className={`log-row level-${entry.level}`} style={{ transform: `translateY(${top}px)` }} data-seq={entry.seq}>
-      <span className="ts">{formatClock(entry.ts)}</span>
-      <span className="lvl">{entry.level}</span>
-      <span className="src">{where}</span>
-      <span className="text">{entry.text}</span>
+    <div className={`log-row level-${entry.level}`} data-seq={entry.seq}>
+      <span className="ts">{formatClock(entry.ts)}</span> <span className="lvl">{entry.level.toUpperCase().padEnd(5)}</span> <span className="src">{where.padEnd(9)}</span> {entry.text}
     </div>
   );
 });

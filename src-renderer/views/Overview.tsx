@@ -1,5 +1,8 @@
-// Overview: the host header (running or paused, jobs today, host error) and one card per slot.
-import type { AppSnapshot, SlotSnapshot } from '../../src-main/ipc/types';
+// Overview: the host header (running or paused, jobs today, free disk, host error, check warnings)
+// and one card per slot with its cycle's timeline.
+import type { AppSnapshot, CycleTimeline, SlotSnapshot } from '../../src-main/ipc/types';
+import { HostDisk, HostWarnings } from '../components/HostHealthLine';
+import { PhaseTimeline } from '../components/PhaseTimeline';
 import { formatDuration, shortDigest, startOfToday } from '../format';
 import { useAppState } from '../stores/context';
 import { useNow } from '../use-now';
@@ -20,7 +23,7 @@ export function Overview() {
   if (!snapshot) return <p className="muted">Loading…</p>;
   const mode = hostMode(snapshot);
   const jobsToday = snapshot.recentJobs.filter((j) => j.at >= startOfToday(now)).length;
-  const { host, service } = snapshot;
+  const { host, service, health, cycles } = snapshot;
   return (
     <section aria-label="Overview">
       <header className="host-header" data-testid="host-header" data-mode={mode}>
@@ -31,6 +34,7 @@ export function Overview() {
         <div className="host-stats">
           <span data-testid="jobs-today">{jobsToday} {jobsToday === 1 ? 'job' : 'jobs'} today</span>
           {host?.imageDigest && <span title={host.imageDigest}>image {shortDigest(host.imageDigest)}</span>}
+          <HostDisk health={health} />
         </div>
         {host?.hostError && (
           <p className="error" role="alert" data-testid="host-error">
@@ -42,16 +46,17 @@ export function Overview() {
             <pre>{service.problem.message}</pre>
           </div>
         )}
+        <HostWarnings health={health} now={now} />
       </header>
       <div className="slots">
-        {host?.slots.map((slot) => <SlotCard key={slot.slot} slot={slot} now={now} />)}
+        {host?.slots.map((slot) => <SlotCard key={slot.slot} slot={slot} timeline={cycles.find((c) => c.slot === slot.slot)} now={now} />)}
         {!host && <p className="muted">No host is running{service.status === 'unconfigured' ? ': open Settings to configure Ekiden.' : '.'}</p>}
       </div>
     </section>
   );
 }
 
-function SlotCard({ slot, now }: { slot: SlotSnapshot; now: number }) {
+function SlotCard({ slot, timeline, now }: { slot: SlotSnapshot; timeline: CycleTimeline | undefined; now: number }) {
   return (
     <article className={`card state-${slot.state}`} data-testid={`slot-${slot.slot}`} data-state={slot.state}>
       <h3>
@@ -68,6 +73,7 @@ function SlotCard({ slot, now }: { slot: SlotSnapshot; now: number }) {
         <dt>Image</dt>
         <dd title={slot.imageDigest}>{shortDigest(slot.imageDigest)}</dd>
       </dl>
+      <PhaseTimeline timeline={timeline} now={now} />
       {slot.lastError && (
         <p className="error" data-testid="slot-error">
           {slot.lastError.reason}: {slot.lastError.message}

@@ -67,6 +67,29 @@ describe('log store', () => {
     off();
   });
 
+  it('applies batches that arrive together in one update, so the view renders once for them', async () => {
+    loop = await startLoopback();
+    const { services, api } = loop;
+    const logs = createLogStore(api);
+    const off = logs.start();
+    await api.invoke('renderer:ready');
+    await until(logs, () => logs.store.getState().loaded);
+    const updates: number[] = [];
+    logs.store.subscribe((s, prev) => {
+      if (s.entries !== prev.entries) updates.push(s.lastSeq);
+    });
+    // Five batches pushed in one go, as a socket delivers a backlog after a stall.
+    for (let b = 0; b < 5; b++) {
+      for (let i = 0; i < 100; i++) services.logger.log('info', `burst ${b} line ${i}`);
+      services.logFeed.flush();
+    }
+    const last = services.logs.lastSeq;
+    await until(logs, () => logs.store.getState().lastSeq === last);
+    expect(updates).toEqual([last]);
+    expect(contiguous(logs.store.getState().entries.map((e) => e.seq))).toBe(true);
+    off();
+  });
+
   it(`keeps at most ${LOG_CAP} lines, dropping the oldest in the same update`, async () => {
     loop = await startLoopback();
     const { services, api } = loop;

@@ -12,6 +12,7 @@ import { PUSH } from '../../ipc/channels';
 import type { AppInfo } from '../../ipc/types';
 import type { ClientPort, DesktopPort, HandlerContext } from './handlers';
 import { HostController, type HostControllerOptions } from './host-controller';
+import { HostHealthMonitor, type HostHealthOptions } from './host-health';
 import { LogFeed } from './log-feed';
 import type { Deliver } from './push-gate';
 import type { WritableSecretStore } from './secret-store';
@@ -31,6 +32,8 @@ export interface AppServicesOptions {
   managed?: ReadManagedOptions;
   hostOptions?: HostControllerOptions['hostOptions'];
   startRetryMs?: number;
+  /** How often the host header's disk and preflight are re-read (tests shorten them). */
+  healthIntervals?: Pick<HostHealthOptions, 'diskIntervalMs' | 'checksIntervalMs'>;
 }
 
 export interface AppServices {
@@ -42,6 +45,7 @@ export interface AppServices {
   settings: SettingsService;
   feed: StateFeed;
   logFeed: LogFeed;
+  health: HostHealthMonitor;
   secrets: WritableSecretStore;
   /** The handler context for one client (its `renderer:ready` opens its own gate). */
   contextFor(client: ClientPort): HandlerContext;
@@ -59,12 +63,15 @@ export function createAppServices(o: AppServicesOptions): AppServices {
     appVersion: o.appVersion, managed: o.managed, hostOptions: o.hostOptions, startRetryMs: o.startRetryMs,
   });
   const settings = new SettingsService({ configFile: o.configFile, env: o.env, secrets: o.secrets, managed: o.managed });
-  const feed = new StateFeed({ bus, source: controller, appInfo: o.appInfo, send: (p) => o.push(PUSH.statePatch, p) });
+  // The monitor reports only after the controller changes, by which time `feed` exists.
+  const health = new HostHealthMonitor({ source: controller, env: o.env, logger, onChange: () => feed.changed(), ...o.healthIntervals });
+  const feed = new StateFeed({ bus, source: controller, appInfo: o.appInfo, health: () => health.current(), send: (p) => o.push(PUSH.statePatch, p) });
   const logFeed = new LogFeed({ bus, send: (b) => o.push(PUSH.logsAppend, b) });
   return {
-    bus, redactor, logs, logger, controller, settings, feed, logFeed, secrets: o.secrets,
+    bus, redactor, logs, logger, controller, settings, feed, logFeed, health, secrets: o.secrets,
     contextFor: (client) => ({ controller, feed, logs, settings, secrets: o.secrets, redactor, env: o.env, desktop: o.desktop, client }),
     stop() {
+      health.stop();
       logFeed.stop();
       feed.stop();
     },

@@ -3,8 +3,9 @@
 import type { EventBus } from '../../core/events/bus';
 import type { EkidenEvent } from '../../core/events/types';
 import type { HostSnapshot } from '../../core/runner/supervisor';
+import { CycleTimelines, type CycleTimeline } from '../../core/telemetry/cycle-timeline';
 import { diffParts } from '../../ipc/state-patch';
-import type { AppInfo, AppSnapshot, JobRecord, ServiceState, SnapshotParts, StatePatch } from '../../ipc/types';
+import type { AppInfo, AppSnapshot, HostHealth, JobRecord, ServiceState, SnapshotParts, StatePatch } from '../../ipc/types';
 
 export interface StateSource {
   state(): ServiceState;
@@ -16,6 +17,8 @@ export interface StateFeedOptions {
   bus: EventBus;
   source: StateSource;
   appInfo: () => AppInfo;
+  /** Free disk and preflight warnings for the host header (null: none yet). */
+  health?: () => HostHealth | null;
   /** Receives each patch (the push gate in the app, a socket in the web bridge). */
   send: (patch: StatePatch) => void;
   /** Changes within this window travel as one patch. Default 100 ms. */
@@ -25,12 +28,19 @@ export interface StateFeedOptions {
 }
 
 /** Events that never change the snapshot: no need to look. */
-const QUIET: ReadonlySet<EkidenEvent['type']> = new Set(['log', 'github.call', 'phase.completed', 'host.checks']);
+const QUIET: ReadonlySet<EkidenEvent['type']> = new Set(['log', 'github.call', 'host.checks']);
+
+/** A job kept for History, with the cycle it ran in (finishing and teardown end after the job). */
+interface KeptJob {
+  record: Omit<JobRecord, 'phases' | 'cycleSeconds'>;
+  cycle: CycleTimeline | undefined;
+}
 
 export class StateFeed {
   private current: AppSnapshot;
   private timer: NodeJS.Timeout | undefined;
-  private readonly jobs: JobRecord[] = [];
+  private readonly jobs: KeptJob[] = [];
+  private readonly timelines = new CycleTimelines();
   private readonly listeners = new Set<(snapshot: AppSnapshot) => void>();
   private readonly unsubscribe: (() => void)[] = [];
 
@@ -38,6 +48,7 @@ export class StateFeed {
     this.current = { rev: 0, ...this.parts() };
     this.unsubscribe.push(
       opts.bus.subscribe((e) => {
+        this.timelines.apply(e);
         if (e.type === 'job.completed') this.recordJob(e);
         if (!QUIET.has(e.type)) this.schedule();
       }),
@@ -87,13 +98,26 @@ export class StateFeed {
   }
 
   private parts(): SnapshotParts {
-    return { app: this.opts.appInfo(), service: this.opts.source.state(), host: this.opts.source.snapshot(), recentJobs: [...this.jobs] };
+    const host = this.opts.source.snapshot();
+    const slots = new Set(host?.slots.map((s) => s.slot));
+    return {
+      app: this.opts.appInfo(), service: this.opts.source.state(), host,
+      // Copies: the timelines keep changing, and the last snapshot must not change with them.
+      recentJobs: this.jobs.map(({ record, cycle }) => ({
+        ...record, phases: (cycle?.done ?? []).map((s) => ({ ...s })), ...(cycle?.ended ? { cycleSeconds: (cycle.ended.at - cycle.startedAt) / 1000 } : {}),
+      })),
+      cycles: this.timelines.all().filter((c) => slots.has(c.slot)).map((c) => structuredClone(c)),
+      health: this.opts.health?.() ?? null,
+    };
   }
 
   private recordJob(e: Extract<EkidenEvent, { type: 'job.completed' }>): void {
     this.jobs.push({
-      at: e.at, slot: e.slot, vm: e.vm, runnerName: e.runnerName, job: e.job, result: e.result, runnerResult: e.runnerResult,
-      seconds: e.seconds, ...(e.imageDigest ? { imageDigest: e.imageDigest } : {}),
+      record: {
+        at: e.at, slot: e.slot, vm: e.vm, runnerName: e.runnerName, job: e.job, result: e.result, runnerResult: e.runnerResult,
+        seconds: e.seconds, ...(e.imageDigest ? { imageDigest: e.imageDigest } : {}),
+      },
+      cycle: this.timelines.of(e.slot),
     });
     if (this.jobs.length > (this.opts.maxJobs ?? 50)) this.jobs.shift();
   }

@@ -62,7 +62,8 @@ describe('state patches to the window', () => {
     vi.advanceTimersByTime(1);
     expect(w.patches).toHaveLength(1);
     expect(w.patches[0]).toMatchObject({ rev: 1, baseRev: 0, changes: { service: { status: 'running' }, host: { slots: [{ state: 'booting' }] } } });
-    expect(Object.keys(w.patches[0].changes).sort()).toEqual(['host', 'service']);
+    // The slot's states also started a cycle timeline.
+    expect(Object.keys(w.patches[0].changes).sort()).toEqual(['cycles', 'host', 'service']);
 
     // A renderer that loaded `first` and applies the patches ends where main is.
     w.setSlot('listening', 4);
@@ -99,7 +100,44 @@ describe('state patches to the window', () => {
     const w = world();
     w.bus.emit({ type: 'job.completed', at: 9, slot: 0, vm: 'vm', runnerName: 'r', job: 'build', runnerResult: 'Succeeded', result: 'success', seconds: 3 });
     vi.advanceTimersByTime(100);
-    expect(w.patches.at(-1)?.changes.recentJobs).toEqual([{ at: 9, slot: 0, vm: 'vm', runnerName: 'r', job: 'build', runnerResult: 'Succeeded', result: 'success', seconds: 3 }]);
+    expect(w.patches.at(-1)?.changes.recentJobs).toEqual([
+      { at: 9, slot: 0, vm: 'vm', runnerName: 'r', job: 'build', runnerResult: 'Succeeded', result: 'success', seconds: 3, phases: [{ step: 'job', outcome: 'ok', seconds: 3, endedAt: 9 }] },
+    ]);
+  });
+
+  it("give each job its cycle's steps, finishing and teardown as they end, and each slot its live timeline", () => {
+    const w = world();
+    const phase = (at: number, p: 'clone' | 'idle' | 'finishing' | 'teardown', seconds: number) =>
+      w.bus.emit({ type: 'phase.completed', at, slot: 0, phase: p, outcome: 'ok', seconds, vm: 'vm' });
+    w.setSlot('preparing', 1_000);
+    w.setSlot('cloning', 1_000);
+    phase(1_500, 'clone', 0.5);
+    w.setSlot('listening', 2_000);
+    vi.advanceTimersByTime(100);
+    expect(w.patches.at(-1)?.changes.cycles).toEqual([
+      { slot: 0, vm: 'vm', startedAt: 1_000, done: [{ step: 'clone', outcome: 'ok', seconds: 0.5, endedAt: 1_500 }], current: { step: 'idle', since: 2_000 } },
+    ]);
+    phase(4_000, 'idle', 2);
+    w.bus.emit({ type: 'job.started', at: 4_000, slot: 0, vm: 'vm', runnerName: 'r', job: 'build' });
+    w.setSlot('running', 4_000);
+    w.bus.emit({ type: 'job.completed', at: 7_000, slot: 0, vm: 'vm', runnerName: 'r', job: 'build', runnerResult: 'Failed', result: 'failure', seconds: 3 });
+    vi.advanceTimersByTime(100);
+    expect(w.patches.at(-1)?.changes.recentJobs?.[0].phases.map((p) => p.step)).toEqual(['clone', 'idle', 'job']);
+    expect(w.patches.at(-1)?.changes.recentJobs?.[0].cycleSeconds).toBeUndefined();
+    phase(7_200, 'finishing', 0.2);
+    w.setSlot('tearing-down', 7_200);
+    phase(8_000, 'teardown', 0.8);
+    w.bus.emit({ type: 'cycle.completed', at: 8_000, slot: 0, outcome: 'job_completed', seconds: 7, vm: 'vm' });
+    vi.advanceTimersByTime(100);
+    const job = w.feed.snapshot().recentJobs[0];
+    expect(job.phases.map((p) => `${p.step} ${p.seconds}`)).toEqual(['clone 0.5', 'idle 2', 'job 3', 'finishing 0.2', 'teardown 0.8']);
+    expect(job.cycleSeconds).toBe(7);
+    // The next cycle starts a new timeline; the job keeps the one it ran in.
+    w.setSlot('idle', 8_000);
+    w.setSlot('preparing', 8_100);
+    vi.advanceTimersByTime(100);
+    expect(w.feed.snapshot().cycles).toEqual([{ slot: 0, startedAt: 8_100, done: [], current: { step: 'prepare', since: 8_100 } }]);
+    expect(w.feed.snapshot().recentJobs[0].phases).toHaveLength(5);
   });
 });
 

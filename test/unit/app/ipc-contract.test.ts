@@ -103,6 +103,8 @@ describe('state patches', () => {
     service: { status: 'running' },
     host: null,
     recentJobs: [],
+    cycles: [],
+    health: null,
   };
 
   it('carry only the parts that changed, and apply in order', () => {

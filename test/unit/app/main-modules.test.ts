@@ -21,6 +21,8 @@ function snap(slots: Partial<SlotSnapshot>[], extra: Partial<AppSnapshot> = {}):
     service: { status: 'running' },
     host: { hostId: 'mini', paused: false, draining: false, stopped: false, slots: slots.map((s, i) => ({ slot: i, state: 'listening', since: 0, ...s })) },
     recentJobs: [],
+    cycles: [],
+    health: null,
     ...extra,
   };
 }

@@ -13,6 +13,8 @@ function snapshot(o: { slots?: Partial<SlotSnapshot>[]; host?: Partial<NonNullab
     service: o.service ?? { status: 'running' },
     host: o.noHost ? null : { hostId: 'mini', paused: false, draining: false, stopped: false, slots, ...o.host },
     recentJobs: [],
+    cycles: [],
+    health: null,
   };
 }
 
