@@ -16,7 +16,7 @@ import type { GitHubClient } from './github/github-client';
 import { RunnerControl } from './guest/runner-control';
 import { SshGuestConnector } from './guest/ssh-guest-connector';
 import { parseOciRef, isOciRef } from './config/oci-ref';
-import { hostPreflight, type HostCheck } from './host/preflight';
+import { dhcpLeasesFile, hostPreflight, type HostCheck } from './host/preflight';
 import { TartCli } from './host/tart/tart-cli';
 import type { VmBackend } from './host/vm-backend';
 import type { SupervisorSettings } from './runner/supervisor';
@@ -96,7 +96,7 @@ export function githubSettings(config: EkidenConfig, secrets: ResolvedSecrets): 
   return { serverUrl: github.url, apiUrl: githubApiUrl(github), scope: github.scope, credentials, runnerGroup: config.runner.group };
 }
 
-export function supervisorSettings(config: EkidenConfig, secrets: ResolvedSecrets, stateDir: string): SupervisorSettings {
+export function supervisorSettings(config: EkidenConfig, secrets: ResolvedSecrets, stateDir: string, dhcpLeases?: string): SupervisorSettings {
   return {
     slots: config.vm.slots,
     slot: {
@@ -117,6 +117,7 @@ export function supervisorSettings(config: EkidenConfig, secrets: ResolvedSecret
       timeouts: config.timeouts,
       stateDir,
       livenessIntervalSeconds: 60,
+      dhcpLeasesFile: dhcpLeases,
     },
     image: {
       ref: config.image.ref, pullPolicy: config.image.pullPolicy, checkIntervalMinutes: config.image.checkIntervalMinutes,
@@ -125,7 +126,8 @@ export function supervisorSettings(config: EkidenConfig, secrets: ResolvedSecret
     backoff: config.backoff,
     reconcileIntervalSeconds: config.reconcileIntervalSeconds,
     sweepIntervalMinutes: config.sweepIntervalMinutes,
-    hostRetrySeconds: 30,
+    hostRetrySeconds: config.backoff.hostRetrySeconds,
+    hostRetryMaxSeconds: config.backoff.hostRetryMaxSeconds,
   };
 }
 
@@ -208,10 +210,21 @@ export async function createEkidenHost(opts: EkidenHostOptions): Promise<EkidenH
       logs: config.telemetry.logs,
     });
   }
+  // The GitHub client registers what it mints (JIT configs, registration tokens) the moment it
+  // arrives; the slot using one then owns it: its register adopts the client's registration and its
+  // unregister drops it. Counted twice, every cycle's JIT config would stay registered for good and
+  // widen the pattern each log line is matched against.
+  const minted = new Set<string>();
+  const slotSecrets = {
+    register: (value: string) => {
+      if (!minted.delete(value)) redactor.register(value);
+    },
+    unregister: (value: string) => redactor.unregister(value),
+  };
   const github = await createGitHubClient(
     githubSettings(config, secrets),
     {
-      logger: logger.child({ scope: 'github' }), clock, onSecret: (s) => redactor.register(s),
+      logger: logger.child({ scope: 'github' }), clock, onSecret: (s) => (minted.add(s), redactor.register(s)),
       onCall: (c) => bus.emit(githubCallEvent(c, clock.now())),
     },
     {
@@ -226,7 +239,7 @@ export async function createEkidenHost(opts: EkidenHostOptions): Promise<EkidenH
     throw error;
   });
   const settingsOf = (c: EkidenConfig, s: ResolvedSecrets): SupervisorSettings => {
-    const settings = supervisorSettings(c, s, stateDir);
+    const settings = supervisorSettings(c, s, stateDir, dhcpLeasesFile(env));
     return opts.hostRetrySeconds === undefined ? settings : { ...settings, hostRetrySeconds: opts.hostRetrySeconds };
   };
   const supervisor = new Supervisor(settingsOf(config, secrets), {
@@ -234,14 +247,14 @@ export async function createEkidenHost(opts: EkidenHostOptions): Promise<EkidenH
     connector: new SshGuestConnector({ clock, logger }),
     github,
     launcher: new RunnerControl(),
-    secrets: redactor,
+    secrets: slotSecrets,
     bus,
     clock,
     logger,
   });
 
   const checkHost = async (): Promise<HostCheck[]> => {
-    const checks = await hostPreflight({ tart: backend, tartHome, home: env.HOME ?? os.homedir(), requiredDiskBytes: DISK_BUDGET_BYTES });
+    const checks = await hostPreflight({ tart: backend, tartHome, home: env.HOME ?? os.homedir(), requiredDiskBytes: DISK_BUDGET_BYTES, leasesFile: dhcpLeasesFile(env) });
     bus.emit({
       type: 'host.checks', at: clock.now(),
       checks: checks.map((c) => ({ id: c.id, status: c.status, value: c.value, values: c.values })),

@@ -46,13 +46,16 @@ export const HOST_WIDE_REASONS: ReadonlySet<FailureReason> = new Set<FailureReas
 /** An error with a typed reason, a message that tells the operator what to do, and the raw cause. */
 export class EkidenError extends Error {
   override readonly name: string = 'EkidenError';
+  /** About the host rather than one slot, although the reason alone is not (e.g. an IP timeout from a full DHCP pool). */
+  readonly hostWide: boolean;
   constructor(
     readonly reason: FailureReason,
     message: string,
     readonly detail?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; hostWide?: boolean },
   ) {
     super(message, options);
+    this.hostWide = options?.hostWide ?? false;
   }
 }
 

@@ -103,6 +103,13 @@ describe('the menu-bar app on a simulated host', { timeout: 150_000 }, () => {
     expect(snap.service).toEqual({ status: 'running' });
     expect(snap.host?.slots[0].state).toBe('listening');
     expect(snap.recentJobs).toMatchObject([{ job: 'build (macos-15, #1)', result: 'success', slot: 0 }]);
+    // …with its cycle step by step (its teardown ended before the slot listened again), the slot's
+    // new cycle under way, and the host header's free disk.
+    expect(snap.recentJobs[0].phases.map((p) => p.step)).toEqual(
+      expect.arrayContaining(['clone', 'boot', 'ip', 'connect', 'register', 'idle', 'job', 'finishing', 'teardown']),
+    );
+    expect(snap.cycles.find((c) => c.slot === 0)?.current?.step).toBe('idle');
+    expect(snap.health?.disk?.freeBytes).toBeGreaterThan(0);
     const tail = await ask<LogEntry[]>('logs:tail', { sinceSeq: 0 });
     const text = tail.map((e) => e.text).join('\n');
     expect(text).toMatch(/Listening for Jobs/);

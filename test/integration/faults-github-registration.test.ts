@@ -32,6 +32,24 @@ describe.concurrent('GitHub registration faults', () => {
     await expectCleanShutdown(h);
   });
 
+  it('#28 drain while GitHub refuses the runner DELETEs: the registration of the deleted VM is still removed', async (ctx) => {
+    const h = await openHarness(ctx, { slots: 1 });
+    await waitSlotState(h, 0, 'listening');
+    // The drain's DELETE of the idle runner and the teardown's retry both fail; GitHub still counts
+    // the runner online (its VM just went away), so only knowing the VM is gone can clear it.
+    await h.sim.github.setFault('gh.status', { route: 'delete-runner', status: 403 }, { times: 2 });
+    expect(await h.shutdown('drain')).toEqual({ vms: [], runners: [] });
+  });
+
+  it('#28 drain while GitHub fails the runner DELETEs and the first final sweep: a retried sweep leaves nothing', async (ctx) => {
+    const h = await openHarness(ctx, { slots: 1 });
+    await waitSlotState(h, 0, 'listening');
+    await h.sim.github.setFault('gh.status', { route: 'delete-runner', status: 403 }, { times: 2 });
+    await h.sim.github.setFault('gh.status', { route: 'list-runners', status: 403 }, { times: 1 });
+    expect(await h.shutdown('drain')).toEqual({ vms: [], runners: [] });
+    expect((await restRequests(h)).filter((r) => r.route === 'list-runners').map((r) => r.status).slice(-2)).toEqual([403, 200]);
+  });
+
   it('#7 a runner that hangs while listening is recycled at the idle TTL (DELETE 204)', async (ctx) => {
     const h = await openHarness(ctx, { slots: 1, configure: withTimeouts({ idle: 3 }) });
     await h.sim.github.setFault('runner.hang', { afterS: 0.5 }, { times: 1 });

@@ -49,9 +49,31 @@ describe('network, IP and SSH faults', () => {
     await shutdownClean(h);
   });
 
-  // net.lease_exhaustion is injectable, but the core has no lease-file check after an IP timeout (and no
-  // lease-file path it could read on this host), so a full pool shows up as plain ip_timeout recycles.
-  it.todo('#15 net.lease_exhaustion gives one host error carrying the DHCP fix (rm /var/db/dhcpd_leases, 600 s leases)');
+  test('#15 net.lease_exhaustion: one host error carrying the DHCP fix, not a per-slot retry storm; clearing the leases resumes', async (open) => {
+    const h = await open({
+      slots: 2, timeScale: SIM_SPEED, start: false, hostRetrySeconds: HOST_RETRY_SECONDS,
+      configure: (c) => void (c.timeouts = { ...c.timeouts, ip: 6 }),
+    });
+    h.sim.tart.setFault('net.lease_exhaustion');
+    const ids = await h.sim.enqueue(2, { durationMs: 400 });
+    await h.host.start();
+
+    const raised = await h.waitFor('host.state', (e) => e.hostError?.reason === 'ip_timeout', 60_000);
+    expect(raised.hostError!.message).toMatch(/No IP address within 6s\. The DHCP address pool is full: 253 active and \d+ expired DHCP leases/);
+    expect(raised.hostError!.message).toMatch(/Fix: sudo rm \S+dhcpd_leases .*DHCPLeaseTimeSecs -int 600/);
+    // Both slots were booting into the full pool: each names the host, neither blames its guest.
+    const both = await h.waitForCount('failure', 2, (e) => e.reason === 'ip_timeout', 60_000);
+    for (const f of both) expect(f).toMatchObject({ hostWide: true, phase: 'ip' });
+    // What the operator does: remove the lease file (the simulator's `sudo rm /var/db/dhcpd_leases`).
+    h.sim.tart.clearFaults('net.lease_exhaustion');
+    await h.waitFor('host.state', (e) => e.at > raised.at && !e.hostError, 60_000);
+    await h.waitForCount('job.completed', 2, undefined, 60_000);
+    expect(hostErrorEpisodes(h, 'ip_timeout')).toBe(1);
+    // Host-wide: no slot went into backoff or opened its breaker over it.
+    expect(h.of('slot.state', (e) => e.state === 'backoff' && e.reason === 'ip_timeout')).toEqual([]);
+    await expectJobsDoneOnce(h, ids);
+    await shutdownClean(h);
+  });
 
   test('#13 net.local_network_denied: one host error naming Local Network, no per-slot retry storm; clearing it resumes', async (open) => {
     const hostRetrySeconds = HOST_RETRY_SECONDS;

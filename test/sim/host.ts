@@ -20,6 +20,8 @@ export interface SimHostOptions {
   githubMode?: 'dotcom' | 'ghes';
   /** Login of the seeded org (and of the App installation's account). Default SIM_ORG. */
   org?: string;
+  /** Seeds the fake tart's and the fake GitHub's fault draws (and MACs, webhooks). */
+  seed?: number;
   /** Adjusts the generated configuration before it is written. */
   configure?: (config: EkidenConfigInput) => void;
 }
@@ -50,11 +52,11 @@ export const SIM_REPO = 'widgets';
 export async function startSimHost(opts: SimHostOptions = {}): Promise<SimHost> {
   const timeScale = opts.timeScale ?? 1;
   const root = await import('node:fs/promises').then((fs) => fs.mkdtemp(path.join(os.tmpdir(), 'ekiden-sim-host-')));
-  const github = await startFakeGitHub({ timeScale, mode: opts.githubMode });
+  const github = await startFakeGitHub({ timeScale, mode: opts.githubMode, seed: opts.seed });
   const org = opts.org ?? SIM_ORG;
   let tart: TartSim | undefined;
   try {
-    tart = await createTartSim({ timeScale, ...opts.tart });
+    tart = await createTartSim({ timeScale, ...(opts.seed === undefined ? {} : { seed: opts.seed }), ...opts.tart });
     const hostId = opts.hostId ?? 'sim-mini';
     const imageRef = '127.0.0.1:5000/ekiden/macos-runner:latest';
     await tart.publishImage(imageRef, { populateHome: (home) => installFakeRunner(home, { version: opts.runnerVersion }) });
@@ -101,7 +103,8 @@ export async function startSimHost(opts: SimHostOptions = {}): Promise<SimHost> 
     return {
       root, tart: sim, github, repo: `${org}/${SIM_REPO}`, imageRef, hostId, configPath, config,
       stateDir: path.join(configDir, 'state'),
-      env: { ...process.env, HOME: sim.hostHome, EKIDEN_CONFIG: configPath },
+      // The simulated bootpd's lease file stands in for /var/db/dhcpd_leases (doctor, IP-timeout check).
+      env: { ...process.env, HOME: sim.hostHome, EKIDEN_CONFIG: configPath, EKIDEN_DHCP_LEASES_FILE: path.join(sim.tartHome, '.sim', 'dhcpd_leases') },
       secrets: [app.privateKeyPem],
       async enqueue(count, o = {}) {
         const ids: number[] = [];

@@ -4,7 +4,7 @@ import type { EkidenConfig } from '../../core/config/schema';
 import type { ResolvedSecrets } from '../../core/config/secrets';
 import { githubSettings } from '../../core/ekiden-host';
 import { checkGitHubAccess, type AccessCheck } from '../../core/github';
-import { hostPreflight, type HostCheck } from '../../core/host/preflight';
+import { dhcpLeasesFile, hostPreflight, type HostCheck } from '../../core/host/preflight';
 import { TartCli } from '../../core/host/tart/tart-cli';
 import type { CliArgs } from '../args';
 import type { CliIo } from '../io';
@@ -34,7 +34,7 @@ export async function doctorRows(config: EkidenConfig, secrets: ResolvedSecrets,
   const home = env.HOME ?? os.homedir();
   const tart = new TartCli({ tartPath: config.tart.path, tartHome: tartHome(config.tart.home, home), home, path: env.PATH ?? '/usr/bin:/bin' });
   const rows: DoctorRow[] = [];
-  const hostRows: HostCheck[] = await hostPreflight({ tart, tartHome: tartHome(config.tart.home, home), home, requiredDiskBytes: GROWTH_BUDGET_BYTES });
+  const hostRows: HostCheck[] = await hostPreflight({ tart, tartHome: tartHome(config.tart.home, home), home, requiredDiskBytes: GROWTH_BUDGET_BYTES, leasesFile: dhcpLeasesFile(env) });
   rows.push(...hostRows.map((r) => ({ check: r.id, status: r.status, message: r.message, fix: r.fix })));
   rows.push({
     check: 'licence',

@@ -83,6 +83,12 @@ const backoffSchema = section(
     hostRebootAfter: numberIn('set how many VM-limit errors with none of ours running mean "reboot", e.g. 5', { min: 1 })
       .default(5)
       .describe('Consecutive VM-limit errors (none of our VMs running) before "host reboot needed".'),
+    hostRetrySeconds: numberIn('set the first re-check of a host-wide problem in seconds, e.g. 30', { min: 1, unit: 'seconds' })
+      .default(30)
+      .describe('First re-check of a host-wide problem (disk full, keychain locked, credentials rejected...); doubles while it persists.'),
+    hostRetryMaxSeconds: numberIn('set the longest wait between re-checks of a host-wide problem in seconds, e.g. 600', { min: 1, unit: 'seconds' })
+      .default(600)
+      .describe('Cap of the re-check interval of a host-wide problem.'),
   },
   'set backoff to an object, e.g. {"initialSeconds": 5}',
 )
@@ -92,6 +98,13 @@ const backoffSchema = section(
         code: 'custom',
         path: ['maxSeconds'],
         message: msg('must be at least backoff.initialSeconds', `raise it to ${backoff.initialSeconds} or more`),
+      });
+    }
+    if (backoff.hostRetryMaxSeconds < backoff.hostRetrySeconds) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['hostRetryMaxSeconds'],
+        message: msg('must be at least backoff.hostRetrySeconds', `raise it to ${backoff.hostRetrySeconds} or more`),
       });
     }
   })

@@ -140,6 +140,14 @@ async function readBootpdDefaults(): Promise<string | undefined> {
 
 export const LEASES_FILE = '/var/db/dhcpd_leases';
 
+/**
+ * The bootpd lease file to read: /var/db/dhcpd_leases on macOS; EKIDEN_DHCP_LEASES_FILE points
+ * elsewhere (the simulator's). Undefined where there is none to read.
+ */
+export function dhcpLeasesFile(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string | undefined {
+  return env.EKIDEN_DHCP_LEASES_FILE || (platform === 'darwin' ? LEASES_FILE : undefined);
+}
+
 /** Counts active leases of the NAT pool; a nearly full pool gives guests no or duplicate IPs. */
 export async function checkDhcpLeases(
   o: { platform?: NodeJS.Platform; leasesFile?: string; nowSeconds?: number } = {},
@@ -194,6 +202,8 @@ export interface HostPreflightOptions {
   requiredDiskBytes: number;
   uid?: number;
   platform?: NodeJS.Platform;
+  /** See dhcpLeasesFile(). */
+  leasesFile?: string;
 }
 
 /** All host-only checks, in the order an operator would fix them. */
@@ -208,6 +218,6 @@ export async function hostPreflight(o: HostPreflightOptions): Promise<HostCheck[
     await checkDiskSpace(o.tartHome, o.requiredDiskBytes),
     await checkLoginKeychain({ platform, home: o.home }),
     await checkDhcpLeaseTime({ platform }),
-    await checkDhcpLeases({ platform }),
+    await checkDhcpLeases({ platform, leasesFile: o.leasesFile }),
   ];
 }

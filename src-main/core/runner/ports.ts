@@ -68,6 +68,8 @@ export interface SlotSettings {
   stateDir: string;
   /** How often a listening runner's registration is re-checked with GitHub (s). */
   livenessIntervalSeconds: number;
+  /** bootpd's lease file, read after an IP timeout to tell a full address pool (host-wide) from a slow guest. */
+  dhcpLeasesFile?: string;
 }
 
 export interface SlotDeps {

@@ -50,16 +50,23 @@ export class Reconciler {
     const { github, logger } = this.deps;
     const prefix = `ekiden-${this.deps.hostId}-`;
     const runners = await github.listRunners({ namePrefix: prefix });
+    // A runner whose VM is gone is dead although GitHub may count it online for a while (a teardown
+    // whose DELETE failed): listed before ownership is read, like the runners.
+    const vms = (await this.deps.backend.list()).filter((v) => v.source === 'local').map((v) => v.name);
     // Read ownership after listing, so a runner minted meanwhile is never mistaken for a leftover.
     const owned = new Set(this.deps.ownedRunners());
     const removed: string[] = [];
     // A runner is named after its VM (`<vm>` or `<vm>-<n>`).
-    const ofReapedVm = (name: string) => [...this.reaped].some((vm) => name === vm || name.startsWith(`${vm}-`));
+    const ofVm = (name: string, vm: string) => name === vm || name.startsWith(`${vm}-`);
+    const ofReapedVm = (name: string) => [...this.reaped].some((vm) => ofVm(name, vm));
+    const vmGone = (name: string) => !vms.some((vm) => ofVm(name, vm));
     for (const vm of this.reaped) if (!runners.some((r) => r.name === vm || r.name.startsWith(`${vm}-`))) this.reaped.delete(vm);
     for (const runner of runners) {
       if (!runner.name.startsWith(prefix) || owned.has(runner.name)) continue;
-      // An online runner is left alone unless its VM is known dead; GitHub answers 422 while it still counts it busy.
-      if (!ofReapedVm(runner.name) && (runner.status !== 'offline' || runner.busy)) continue;
+      // An online runner is left alone unless its VM is reaped, or gone while the runner is idle;
+      // GitHub answers 422 while it still counts it busy.
+      const dead = ofReapedVm(runner.name) || (!runner.busy && vmGone(runner.name));
+      if (!dead && (runner.status !== 'offline' || runner.busy)) continue;
       const outcome = await github.deleteRunner(runner.id, { reason: 'sweep', name: runner.name });
       if (outcome !== 'busy') removed.push(runner.name);
       logger.log('info', `swept stale runner registration ${runner.name} (${outcome})`, { scope: 'github' });

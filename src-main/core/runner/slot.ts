@@ -2,6 +2,7 @@ import path from 'node:path';
 import { EkidenError, HOST_WIDE_REASONS, isEkidenError, type FailureReason } from '../errors';
 import type { CycleOutcome, Phase, PhaseOutcome, SlotSnapshot, SlotState } from '../events/types';
 import { pipelineResult } from '../guest/runner-output';
+import { checkDhcpLeases } from '../host/preflight';
 import { vmName } from '../host/tart/vm-name';
 import { abortable, withDeadline } from '../util/async';
 import type { Logger } from '../util/logger';
@@ -49,6 +50,8 @@ export class Slot {
   private lastError: SlotSnapshot['lastError'];
   /** The reason the current/last cycle failed, if it did. */
   private cycleFailure: FailureReason | undefined;
+  /** Whether the cycle's first failure was about the host (it then waits at the host gate, not in backoff). */
+  private cycleFailureHostWide = false;
   private retryAt: number | undefined;
   private job: SlotSnapshot['job'];
   private breakerOpen = false;
@@ -145,7 +148,7 @@ export class Slot {
       if (this.mode !== 'run') break;
       const outcome = await this.runCycle();
       // A host-wide failure waits at the host gate instead: it must not open this slot's breaker.
-      const hostWide = this.cycleFailure !== undefined && HOST_WIDE_REASONS.has(this.cycleFailure);
+      const hostWide = this.cycleFailureHostWide;
       if (outcome === 'failed' && this.mode === 'run' && !hostWide) await this.waitBackoff();
       if (this.breakerOpen) break;
     }
@@ -178,12 +181,13 @@ export class Slot {
     this.cycle = c;
     let outcome: CycleOutcome = 'failed';
     this.cycleFailure = undefined;
+    this.cycleFailureHostWide = false;
     try {
       outcome = await this.phases(c);
       this.backoff.succeed();
     } catch (error) {
       const reason = c.signal.aborted ? c.signal.reason : error;
-      outcome = this.classify(reason, c);
+      outcome = this.classify(await this.explainIpTimeout(reason), c);
     } finally {
       await tearDown(c, this.teardownDeps(), (s) => this.setState(s));
       this.job = undefined;
@@ -192,6 +196,21 @@ export class Slot {
       this.cycle = undefined;
     }
     return outcome;
+  }
+
+  /**
+   * An IP timeout with bootpd's pool full of unexpired leases is the host's problem, not the guest's
+   * (field-failures #15): every slot would time out alike. Said once, host-wide, with the fix.
+   */
+  private async explainIpTimeout(error: unknown): Promise<unknown> {
+    const file = this.settings.dhcpLeasesFile;
+    if (!file || !isEkidenError(error) || error.reason !== 'ip_timeout') return error;
+    const check = await checkDhcpLeases({ leasesFile: file }).catch(() => undefined);
+    if (check?.status !== 'fail') return error;
+    return new EkidenError(
+      'ip_timeout', `${error.message} The DHCP address pool is full: ${check.message}. Fix: ${check.fix}`, error.detail,
+      { cause: error, hostWide: true },
+    );
   }
 
   private classify(error: unknown, c: CycleContext): CycleOutcome {
@@ -207,8 +226,9 @@ export class Slot {
   }
 
   private reportFailure(error: EkidenError, c: CycleContext, phase?: Phase): void {
-    const hostWide = HOST_WIDE_REASONS.has(error.reason);
+    const hostWide = error.hostWide || HOST_WIDE_REASONS.has(error.reason);
     this.lastError = { reason: error.reason, message: error.message, at: this.deps.clock.now() };
+    if (this.cycleFailure === undefined) this.cycleFailureHostWide = hostWide;
     this.cycleFailure ??= error.reason;
     this.log.log('error', `${error.reason}: ${error.message}${error.detail ? ` (${error.detail})` : ''}`, { vm: c.vm });
     this.deps.bus.emit({
@@ -524,6 +544,9 @@ export class Slot {
     const local = new AbortController();
     const stopLocal = () => local.abort(c.signal.reason);
     c.signal.addEventListener('abort', stopLocal, { once: true });
+    // Dropped again in `finally`: a waiter left behind would hold this whole cycle (its SSH
+    // connection included) for as long as the slot lives, one more per cycle.
+    let onDrain: (() => void) | undefined;
     const emitIdle = (outcome: PhaseOutcome) =>
       this.deps.bus.emit({
         type: 'phase.completed', at: this.deps.clock.now(), slot: this.index, phase: 'idle', outcome,
@@ -534,7 +557,7 @@ export class Slot {
       const ttl = this.deps.clock.sleep(t.idle * 1000, local.signal).then(() => ({ kind: 'ttl' as const }));
       const drain = new Promise<{ kind: 'drain' }>((resolve) => {
         if (this.mode !== 'run') resolve({ kind: 'drain' });
-        else this.drainWaiters.push(() => resolve({ kind: 'drain' }));
+        else this.drainWaiters.push((onDrain = () => resolve({ kind: 'drain' })));
       });
       const liveness = this.watchRegistration(c, local.signal);
       const first = await Promise.race([job, ttl, drain, liveness]);
@@ -565,6 +588,8 @@ export class Slot {
     } finally {
       c.signal.removeEventListener('abort', stopLocal);
       local.abort(new CycleCancelled('drain'));
+      const waiter = onDrain ? this.drainWaiters.indexOf(onDrain) : -1;
+      if (waiter >= 0) this.drainWaiters.splice(waiter, 1);
     }
   }
 

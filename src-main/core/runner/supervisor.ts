@@ -20,8 +20,10 @@ export interface SupervisorSettings {
   backoff: BackoffSettings & { hostRebootAfter: number };
   reconcileIntervalSeconds: number;
   sweepIntervalMinutes: number;
-  /** First wait before slots retry after a host-wide error; doubles up to 10 minutes. */
+  /** First wait before slots retry after a host-wide error; doubles up to hostRetryMaxSeconds. */
   hostRetrySeconds: number;
+  /** Cap of that wait (default 600). */
+  hostRetryMaxSeconds?: number;
 }
 
 export interface HostSnapshot {
@@ -208,9 +210,23 @@ export class Supervisor {
     await Promise.all(this.slots.map((s) => s.stopNow()));
     await Promise.all(this.loops);
     this.timers.abort();
-    await this.reconciler.reapVms().catch((e) => this.log.log('warn', `final VM reap failed: ${(e as Error).message}`));
-    await this.reconciler.sweepRunners().catch((e) => this.log.log('warn', `final runner sweep failed: ${(e as Error).message}`));
+    await this.lastCleanup('VM reap', () => this.reconciler.reapVms());
+    await this.lastCleanup('runner sweep', () => this.reconciler.sweepRunners());
     this.emitHostState();
+  }
+
+  /** The last reap or sweep: one failed tart or GitHub call must not leave a VM or registration behind. */
+  private async lastCleanup(what: string, work: () => Promise<unknown>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await work();
+        return;
+      } catch (e) {
+        this.log.log('warn', `final ${what} failed (attempt ${attempt} of 3): ${(e as Error).message}`);
+        if (attempt >= 3) return;
+        await this.deps.clock.sleep(attempt * 1000);
+      }
+    }
   }
 
   /** The newest runner release, for the runner-version age (GitHub refuses old runners after ~30 days). */
@@ -270,7 +286,7 @@ export class Supervisor {
     this.hostRetryTimer.abort();
     this.hostRetryTimer = new AbortController();
     const delay = this.hostRetryDelay;
-    this.hostRetryDelay = Math.min(this.hostRetryDelay * 2, 600_000);
+    this.hostRetryDelay = Math.min(this.hostRetryDelay * 2, (this.settings.hostRetryMaxSeconds ?? 600) * 1000);
     this.deps.clock.sleep(delay, this.hostRetryTimer.signal).then(
       () => {
         // Let the slots try again: if the cause persists, the first failure reports it again.

@@ -90,7 +90,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       };
       const timer = setTimeout(() => {
         listeners.delete(check);
-        const recent = events.filter((e) => e.type !== 'log').slice(-15).map((e) => JSON.stringify(e)).join('\n');
+        const recent = events.filter((e) => e.type !== 'log' && e.type !== 'vm.inventory' && e.type !== 'github.call').slice(-40).map((e) => JSON.stringify(e)).join('\n');
         reject(new Error(`timed out after ${timeoutMs} ms waiting for ${count} × ${type}; recent events:\n${recent}`));
       }, timeoutMs);
       listeners.add(check);

@@ -43,7 +43,12 @@ const jobInput = z.object({
   workflowName: z.string().optional(),
 });
 
-const faultInput = z.object({ name: z.string(), params: z.record(z.string(), z.unknown()).default({}), times: z.number().int().positive().optional() });
+const faultInput = z.object({
+  name: z.string(),
+  params: z.record(z.string(), z.unknown()).default({}),
+  times: z.number().int().positive().optional(),
+  probability: z.number().min(0).max(1).optional(),
+});
 const clockInput = z.object({ advanceSeconds: z.number().optional(), offsetSeconds: z.number().optional() });
 const webhookInput = z.object({
   url: z.string().url(),
@@ -73,7 +78,7 @@ export function runnerView(sim: Sim, r: RunnerRec) {
 }
 
 export function jobView(sim: Sim, j: Job) {
-  return { ...jobBody(sim.urls(), j), repo: j.repo, durationMs: j.durationMs, result: j.result, cancelRequested: j.cancelRequested };
+  return { ...jobBody(sim.urls(), j), repo: j.repo, durationMs: j.durationMs, result: j.result, cancelRequested: j.cancelRequested, requeues: j.requeues ?? 0 };
 }
 
 type Handler = (sim: Sim, ctx: Ctx, m: RegExpExecArray) => void;
@@ -170,7 +175,7 @@ const routes: [string, RegExp, Handler][] = [
     (sim, ctx) => {
       const f = faultInput.parse(ctx.json() ?? {});
       if (!Faults.isName(f.name)) return ctx.send(400, { error: `unknown fault ${f.name}` });
-      const fault = sim.faults.set(f.name, f.params as never, f.times);
+      const fault = sim.faults.set(f.name, f.params as never, f.times, f.probability);
       sim.kick();
       ctx.send(201, fault);
     },

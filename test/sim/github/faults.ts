@@ -1,5 +1,8 @@
 // Fault switches of the fake GitHub server and runner channel (github.md §9, field-failures.md).
-// A fault is active until cleared or until it has fired `times` times.
+// A fault is active until cleared or until it has fired `times` times. With `probability` it fires
+// at each decision point with that chance, drawn deterministically from (seed, name, evaluation
+// number), or from (seed, name, subject) where the decision is about one runner or session.
+import { createHash } from 'node:crypto';
 
 export const FAULT_NAMES = [
   'gh.status',
@@ -59,6 +62,17 @@ export interface ActiveFault<N extends FaultName = FaultName> {
   remaining?: number;
   /** Real ms when the fault was set (windows like connect_error(s) start here). */
   setAt: number;
+  /** Chance of firing at each decision point; windows (connect_error, session_conflict, rate limit) do not apply then. */
+  probability?: number;
+  /** Decision points evaluated, and how many of them fired. */
+  evaluated: number;
+  fired: number;
+}
+
+type Decision = 'fire' | 'skip' | 'spent';
+
+function draw(seed: number, name: string, point: string | number): number {
+  return createHash('sha256').update(`${seed}/${name}/${point}`).digest().readUInt32BE(0) / 0x1_0000_0000;
 }
 
 /** Faults that fire once unless told otherwise. */
@@ -67,52 +81,97 @@ const DEFAULT_TIMES: Partial<Record<FaultName, number>> = { 'runner.retryable_cr
 export class Faults {
   private list: ActiveFault[] = [];
   private nextId = 1;
+  /** Per-subject decisions of probabilistic faults (a runner is never assigned, a session crashes once). */
+  private decisions = new Map<number, Map<string, Decision>>();
+
+  constructor(private readonly seed = 1) {}
 
   static isName(name: string): name is FaultName {
     return (FAULT_NAMES as readonly string[]).includes(name);
   }
 
-  set<N extends FaultName>(name: N, params: FaultParams[N], times?: number): ActiveFault<N> {
+  set<N extends FaultName>(name: N, params: FaultParams[N], times?: number, probability?: number): ActiveFault<N> {
     const p = (params ?? {}) as FaultParams[N] & { times?: number; route?: string; agentName?: string };
-    const remaining = times ?? p.times ?? DEFAULT_TIMES[name];
+    const remaining = times ?? p.times ?? (probability === undefined ? DEFAULT_TIMES[name] : undefined);
     // One fault per (name, route/agent): setting it again replaces it.
     this.list = this.list.filter((f) => {
       const q = f.params as { route?: string; agentName?: string };
       return !(f.name === name && q.route === p.route && q.agentName === p.agentName);
     });
-    const fault: ActiveFault<N> = { id: this.nextId++, name, params: p, remaining, setAt: Date.now() };
+    const fault: ActiveFault<N> = { id: this.nextId++, name, params: p, remaining, setAt: Date.now(), probability, evaluated: 0, fired: 0 };
     this.list.push(fault as ActiveFault);
     return fault;
   }
 
   clear(): void {
     this.list = [];
+    this.decisions.clear();
   }
 
   all(): ActiveFault[] {
     return [...this.list];
   }
 
-  /** The active fault of that name (matching `pred`), without using it up. */
-  peek<N extends FaultName>(name: N, pred?: (p: FaultParams[N]) => boolean): ActiveFault<N> | undefined {
-    return this.list.find((f) => f.name === name && (!pred || pred(f.params as FaultParams[N]))) as
-      | ActiveFault<N>
-      | undefined;
+  /** The active fault of that name, without deciding whether it fires. */
+  find<N extends FaultName>(name: N): ActiveFault<N> | undefined {
+    return this.list.find((x) => x.name === name) as ActiveFault<N> | undefined;
   }
 
-  /** Like peek, and counts one firing (removing the fault when its times are spent). */
-  take<N extends FaultName>(name: N, pred?: (p: FaultParams[N]) => boolean): ActiveFault<N> | undefined {
-    const f = this.peek(name, pred);
+  /**
+   * The active fault of that name (matching `pred`) if it fires at this decision point, without
+   * using it up. `subject` (a runner name, a session id) makes a probabilistic decision once per subject.
+   */
+  peek<N extends FaultName>(name: N, pred?: (p: FaultParams[N]) => boolean, subject?: string): ActiveFault<N> | undefined {
+    const f = this.list.find((x) => x.name === name && (!pred || pred(x.params as FaultParams[N]))) as ActiveFault<N> | undefined;
     if (!f) return undefined;
-    if (f.remaining !== undefined) {
-      f.remaining -= 1;
-      if (f.remaining <= 0) this.list = this.list.filter((x) => x !== f);
+    if (f.probability === undefined) {
+      f.evaluated += 1;
+      f.fired += 1;
+      return f;
     }
+    return this.decide(f, subject) === 'fire' ? f : undefined;
+  }
+
+  /** Like peek, and counts one firing (removing the fault when its times are spent). With a subject it fires once per subject. */
+  take<N extends FaultName>(name: N, pred?: (p: FaultParams[N]) => boolean, subject?: string): ActiveFault<N> | undefined {
+    const f = this.list.find((x) => x.name === name && (!pred || pred(x.params as FaultParams[N]))) as ActiveFault<N> | undefined;
+    if (!f) return undefined;
+    if (f.probability === undefined) {
+      f.evaluated += 1;
+      f.fired += 1;
+    } else {
+      const d = this.decide(f, subject);
+      if (d !== 'fire') return undefined;
+      if (subject !== undefined) this.decisions.get(f.id)!.set(subject, 'spent');
+    }
+    this.consume(f);
     return f;
+  }
+
+  /** Counts one use of a fault already decided (e.g. by peek) without drawing again. */
+  consume(f: ActiveFault): void {
+    if (f.remaining === undefined) return;
+    f.remaining -= 1;
+    if (f.remaining <= 0) this.list = this.list.filter((x) => x !== f);
+  }
+
+  private decide(f: ActiveFault, subject?: string): Decision {
+    let memo = this.decisions.get(f.id);
+    const known = subject === undefined ? undefined : memo?.get(subject);
+    if (known) return known;
+    f.evaluated += 1;
+    const fires = draw(this.seed, f.name, subject ?? f.evaluated) < f.probability!;
+    if (fires) f.fired += 1;
+    if (subject !== undefined) {
+      if (!memo) this.decisions.set(f.id, (memo = new Map()));
+      memo.set(subject, fires ? 'fire' : 'skip');
+    }
+    return fires ? 'fire' : 'skip';
   }
 
   remove(fault: ActiveFault): void {
     this.list = this.list.filter((x) => x !== fault);
+    this.decisions.delete(fault.id);
   }
 }
 

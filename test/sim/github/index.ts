@@ -52,6 +52,8 @@ export interface FakeJobView {
   durationMs: number;
   result: string;
   cancelRequested: boolean;
+  /** Times the job was routed to a runner that never fetched it, and offered again. */
+  requeues: number;
 }
 
 export type ConfigPatch = Partial<Omit<SimConfig, 'rateLimit'>> & { rateLimit?: Partial<SimConfig['rateLimit']> };
@@ -115,8 +117,11 @@ export class FakeGitHub {
   /** Server-side removal (e.g. GitHub's 1-day cleanup): the record disappears entirely. */
   deleteRunnerServerSide = (id: number) => this.call<void>('DELETE', `/_fake/runners/${id}`);
 
-  setFault = <N extends FaultName>(name: N, params?: FaultParams[N], opts: { times?: number } = {}) =>
-    this.call<unknown>('POST', '/_fake/faults', { name, params: params ?? {}, times: opts.times });
+  /** `probability`: chance of firing at each decision point (seeded by the server's seed). */
+  setFault = <N extends FaultName>(name: N, params?: FaultParams[N], opts: { times?: number; probability?: number } = {}) =>
+    this.call<unknown>('POST', '/_fake/faults', { name, params: params ?? {}, times: opts.times, probability: opts.probability });
+  /** The active faults with their evaluated and fired counts. */
+  faults = () => this.call<{ name: FaultName; evaluated: number; fired: number; probability?: number; params: unknown }[]>('GET', '/_fake/faults');
   clearFaults = () => this.call<void>('DELETE', '/_fake/faults');
 
   requests = () => this.call<RequestLogEntry[]>('GET', '/_fake/requests');

@@ -107,7 +107,7 @@ export class JobBoard {
   }
 
   private matches(r: RunnerRec, job: Job): boolean {
-    if (this.sim.faults.peek('runner.never_assigned', (p) => p.agentName === r.name)) return false;
+    if (this.sim.faults.peek('runner.never_assigned', (p) => !p.agentName || p.agentName === r.name, r.name)) return false;
     const have = new Set(r.labels.map((l) => l.name.toLowerCase()));
     return job.labels.every((l) => have.has(l.toLowerCase())) && this.groupAdmits(r, job);
   }
@@ -129,6 +129,8 @@ export class JobBoard {
   }
 
   private unassign(job: Job): void {
+    // Routed but never fetched: GitHub offers the job again (counted for soak reports).
+    if (job.assignedAt !== undefined) job.requeues = (job.requeues ?? 0) + 1;
     for (const r of this.store.runners.values()) if (r.assignedJobId === job.id) r.assignedJobId = undefined;
     job.assignedAt = undefined;
   }
@@ -144,13 +146,13 @@ export class JobBoard {
       }
       return null;
     }
-    const crash = this.sim.faults.take('runner.retryable_crash');
+    const crash = this.sim.faults.take('runner.retryable_crash', undefined, r.sessionId ?? r.name);
     if (crash) {
       this.store.closeSession(r);
       if (r.assignedJobId !== undefined) this.unassign(this.store.jobs.get(r.assignedJobId)!);
       return { type: 'crash', message: crash.params.message ?? 'The HTTP request timed out after 00:01:00.' };
     }
-    const update = this.sim.faults.peek('runner.self_update');
+    const update = this.sim.faults.peek('runner.self_update', undefined, r.name);
     if (update && r.version !== null && compareVersions(r.version, update.params.version) < 0) {
       if (r.assignedJobId !== undefined) this.unassign(this.store.jobs.get(r.assignedJobId)!);
       return { type: 'update', version: update.params.version };

@@ -41,7 +41,7 @@ export class RunnerChannel {
   private outage(): string | null {
     const f = this.sim.faults.peek('runner.connect_error');
     if (!f) return null;
-    if (Date.now() - f.setAt >= this.sim.scaled(f.params.s * 1000)) return null;
+    if (f.probability === undefined && Date.now() - f.setAt >= this.sim.scaled(f.params.s * 1000)) return null;
     return f.params.message ?? 'Response status code does not indicate success: 503 (Service Unavailable)';
   }
 
@@ -74,7 +74,7 @@ export class RunnerChannel {
       });
     }
     const conflict = this.sim.faults.peek('runner.session_conflict');
-    const conflictOpen = conflict && Date.now() - conflict.setAt < this.sim.scaled(conflict.params.s * 1000);
+    const conflictOpen = conflict && (conflict.probability !== undefined || Date.now() - conflict.setAt < this.sim.scaled(conflict.params.s * 1000));
     if (conflictOpen || this.sim.store.liveSession(runner)) {
       return ctx.send(409, { error: 'session_conflict', message: 'A session for this runner already exists.' });
     }

@@ -40,7 +40,9 @@ function redact(value: unknown): unknown {
 export class Sim {
   store = new Store();
   faults = new Faults();
-  clock = new ServerClock(() => this.faults.peek('gh.clock_skew')?.params.s ?? 0);
+  clock = new ServerClock(() => this.skewSeconds());
+  /** gh.clock_skew with a probability is drawn once per request: the clock does not flicker within one. */
+  private requestSkew = 0;
   rate = new RateLimiter(this.clock);
   cfg: SimConfig;
   readonly router = new Router();
@@ -54,6 +56,7 @@ export class Sim {
   private ticker: NodeJS.Timeout;
 
   constructor(private readonly opts: SimOptions) {
+    this.faults = new Faults(opts.seed ?? 1);
     this.cfg = this.initialConfig();
     this.webhooks = new Webhooks(this, opts.seed ?? 1);
     this.router.add([...appRoutes, ...runnerRoutes, ...miscRoutes]);
@@ -138,8 +141,16 @@ export class Sim {
     });
   }
 
+  private skewSeconds(): number {
+    if (this.faults.find('gh.clock_skew')?.probability !== undefined) return this.requestSkew;
+    return this.faults.peek('gh.clock_skew')?.params.s ?? 0;
+  }
+
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req);
+    if (this.faults.find('gh.clock_skew')?.probability !== undefined && !req.url?.startsWith('/_fake')) {
+      this.requestSkew = this.faults.peek('gh.clock_skew')?.params.s ?? 0;
+    }
     const ctx = new Ctx(req, res, body, this.deps);
     try {
       const p = ctx.rawPath;
@@ -226,8 +237,8 @@ export class Sim {
     const secondary = this.faults.peek('gh.rate_limit_secondary', (p) => !p.route || routeMatches(p.route, ctx.route, ctx.path));
     if (secondary) {
       const f = secondary as typeof secondary & { until?: number };
-      if (f.remaining !== undefined) this.faults.take('gh.rate_limit_secondary', (p) => p === f.params);
-      else {
+      if (f.remaining !== undefined) this.faults.consume(f);
+      else if (f.probability === undefined) {
         // Without `times` the limit lasts retryAfter seconds (server clock) from its first answer.
         f.until ??= this.clock.now() + f.params.retryAfter * 1000;
         if (this.clock.now() >= f.until) {

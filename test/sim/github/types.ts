@@ -193,6 +193,8 @@ export interface Job {
   headSha: string;
   /** Real ms when the job was routed to a runner that has not fetched it yet. */
   assignedAt?: number;
+  /** Times the job was routed to a runner that never fetched it, and offered again. */
+  requeues?: number;
   cancelRequested: boolean;
   cancelDelivered: boolean;
 }

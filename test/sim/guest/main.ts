@@ -141,6 +141,12 @@ process.on('SIGINT', () => undefined);
 process.on('SIGHUP', () => undefined);
 process.on('uncaughtException', (e) => {
   log(`guest crashed: ${e.stack ?? e}`);
+  // Also kept host-side: the VM's directory (and its guest.log) goes with the teardown.
+  try {
+    fs.appendFileSync(home.sim('guest-crashes.log'), `${new Date().toISOString()} [${spec.vmName}] ${e.stack ?? e}\n`);
+  } catch {
+    /* the TART_HOME is gone: nothing to keep */
+  }
   void powerOff(70);
 });
 

@@ -104,6 +104,28 @@ describe('gh.* faults', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(350);
   });
 
+  it('a fault with a probability fires at that share of its decision points, the same ones for the same seed', async () => {
+    const statuses = async (world: World) => {
+      await world.gh.setFault('gh.status', { route: 'list-runners', status: 503 }, { probability: 0.3 });
+      const out: number[] = [];
+      for (let i = 0; i < 40; i++) out.push((await raw(world.gh.apiUrl, 'GET', RUNNERS, { auth: `token ${world.fineGrained}` })).status);
+      return out;
+    };
+    const first = await statuses(w);
+    const failed = first.filter((s) => s === 503).length;
+    expect(failed).toBeGreaterThan(4);
+    expect(failed).toBeLessThan(24);
+    expect(first.filter((s) => s !== 503).every((s) => s === 200)).toBe(true);
+    // Fired and evaluated are counted; another server with the same seed draws the same points.
+    expect((await w.gh.faults()).find((f) => f.name === 'gh.status')).toMatchObject({ evaluated: 40, fired: failed, probability: 0.3 });
+    const again = await seedWorld({ timeScale: 0.01 });
+    try {
+      expect(await statuses(again)).toEqual(first);
+    } finally {
+      await again.gh.close();
+    }
+  });
+
   it('unknown fault names are refused', async () => {
     const r = await raw(w.gh.url, 'POST', '/_fake/faults', { body: { name: 'gh.nope' } });
     expect(r.status).toBe(400);

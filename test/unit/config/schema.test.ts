@@ -42,6 +42,7 @@ describe('config defaults', () => {
     });
     expect(config.backoff).toEqual({
       initialSeconds: 5, maxSeconds: 300, jitter: 0.2, breakerFailures: 5, breakerWindowMinutes: 10, hostRebootAfter: 5,
+      hostRetrySeconds: 30, hostRetryMaxSeconds: 600,
     });
     expect(config.tart).toEqual({ path: '/opt/homebrew/bin/tart' });
     expect(config.telemetry).toEqual({ exportIntervalSeconds: 30, logs: false });

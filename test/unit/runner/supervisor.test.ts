@@ -5,7 +5,7 @@ import { Supervisor, type SupervisorSettings } from '../../../src-main/core/runn
 import { FakeClock } from '../../support/fake-clock';
 import { fakeWorld, RUNNER, slotSettings } from './fakes';
 
-function setup(slots = 2) {
+function setup(slots = 2, overrides: Partial<SupervisorSettings> = {}) {
   const clock = new FakeClock();
   const world = fakeWorld(clock);
   const settings: SupervisorSettings = {
@@ -16,6 +16,7 @@ function setup(slots = 2) {
     reconcileIntervalSeconds: 30,
     sweepIntervalMinutes: 10,
     hostRetrySeconds: 60,
+    ...overrides,
   };
   const supervisor = new Supervisor(settings, world.deps);
   const logs: string[] = [];
@@ -65,6 +66,19 @@ describe('Supervisor', () => {
     await t.clock.runUntil(() => done);
     expect(t.backend.vms.size).toBe(0);
     expect(t.github.runners.size).toBe(0);
+  });
+
+  it('re-checks a lasting host-wide failure at doubling intervals, capped by hostRetryMaxSeconds', async () => {
+    const t = setup(1, { hostRetrySeconds: 60, hostRetryMaxSeconds: 120 });
+    t.backend.cloneError = new EkidenError('disk_full', 'The disk is full: free space under TART_HOME.');
+    const attempts = () => t.events.filter((e): e is EventOf<'failure'> => e.type === 'failure' && e.reason === 'disk_full').map((e) => e.at);
+    await t.supervisor.start();
+    await t.clock.runUntil(() => attempts().length >= 5);
+    const at = attempts();
+    expect(at.slice(1).map((a, i) => Math.round((a - at[i]) / 1000))).toEqual([60, 120, 120, 120]);
+    let done = false;
+    void t.supervisor.shutdown('now').then(() => (done = true));
+    await t.clock.runUntil(() => done);
   });
 
   it('never runs more than two VMs: a foreign running VM makes one slot wait', async () => {

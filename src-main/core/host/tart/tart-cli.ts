@@ -1,11 +1,12 @@
 // The VmBackend over the local `tart` CLI: one small method per tart command (tart.md §4, §9, §11).
-import { execa, type Result } from 'execa';
+import { execa } from 'execa';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { nullLogger, type Logger } from '../../util/logger';
 import type { PullResult, VmBackend, VmConfigureOptions, VmExit, VmHandle, VmInfo, VmStartOptions } from '../vm-backend';
 import { parseFqn, parseGet, parseIp, parseList, parsePull, parseVersion, parseVmConfigMac, type VmDetails } from './parsers';
 import { classifyRunExit } from './run-exit';
+import { runProcess } from './run-process';
 import { TartError, tartFailure, tartMissing, tartTimeout, type TartCommand } from './tart-errors';
 
 export interface TartTimeouts {
@@ -115,30 +116,25 @@ export class TartCli implements VmBackend {
   /** Runs one tart command; non-zero exits are returned, spawn failures, timeouts and aborts throw. */
   private async call(command: TartCommand, args: string[], o: CallOptions): Promise<CallResult> {
     this.log.log('debug', `tart ${args.join(' ')}`, { vm: o.vm });
-    const onLine = o.onStdoutLine;
-    const r: Result = await execa(this.opts.tartPath, args, {
+    const r = await runProcess(this.opts.tartPath, args, {
       env: this.env(),
-      extendEnv: false,
-      reject: false,
-      stdin: 'ignore',
-      timeout: o.timeoutMs,
+      timeoutMs: o.timeoutMs,
+      signal: o.signal,
       // SIGINT lets tart clean up (clone removes its temp dir); SIGKILL follows if it lingers.
       killSignal: 'SIGINT',
-      forceKillAfterDelay: this.opts.forceKillAfterMs ?? 3_000,
-      cancelSignal: o.signal,
-      // Ekiden tears down what it starts itself; execa's exit hook (signal-exit) would otherwise
-      // turn the operator's Ctrl-C into an immediate exit while children run, skipping the drain.
-      cleanup: false,
-      stdout: onLine ? [function* (line: unknown) { onLine(String(line)); yield line; }] : 'pipe',
+      forceKillAfterMs: this.opts.forceKillAfterMs ?? 3_000,
+      onStdoutLine: o.onStdoutLine,
     });
-    if (r.isCanceled) throw o.signal?.reason ?? new Error(`tart ${command} aborted`);
-    if (r.timedOut) throw tartTimeout(command, o.timeoutMs);
-    if (r.exitCode === undefined) {
-      if (r.code === 'ENOENT' || r.code === 'EACCES') throw tartMissing(command, this.opts.tartPath, r.cause);
-      const signal = r.signal ?? 'unknown';
-      throw new TartError('other', tartFailure(command, null, '').reason, `tart ${command} ended by signal ${signal}`, command, null, '', { cause: r.cause });
+    if (r.kind === 'aborted') throw o.signal?.reason ?? new Error(`tart ${command} aborted`);
+    if (r.kind === 'timed-out') throw tartTimeout(command, o.timeoutMs);
+    if (r.kind === 'spawn-failed') {
+      if (r.code === 'ENOENT' || r.code === 'EACCES') throw tartMissing(command, this.opts.tartPath, r.error);
+      throw new TartError('other', tartFailure(command, null, '').reason, `tart ${command} could not start: ${r.error.message}`, command, null, '', { cause: r.error });
     }
-    const result = { exitCode: r.exitCode, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+    if (r.kind === 'signalled') {
+      throw new TartError('other', tartFailure(command, null, '').reason, `tart ${command} ended by signal ${r.signal ?? 'unknown'}`, command, null, '');
+    }
+    const result = { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr };
     if (result.exitCode !== 0) this.log.log('debug', `tart ${command} exit ${result.exitCode}: ${result.stderr.trim()}`, { vm: o.vm });
     return result;
   }
