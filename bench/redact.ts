@@ -1,6 +1,8 @@
 // Redaction throughput (telemetry.md §5.3 budget: 5,000 lines/s with no long task > 50 ms).
-// Run: npx tsx bench/redact.ts
+// Run: npm run bench -- redact [--quick]
 import { Redactor } from '../src-main/core/telemetry/redact';
+import { report } from './lib/report';
+import { round, runBench } from './lib/ekiden-under-test';
 
 const redactor = new Redactor();
 // A realistic registry: a JIT config, tokens, a PEM key, a guest password, an OTLP header.
@@ -32,16 +34,32 @@ function run(n: number): { ms: number; worstBatchMs: number } {
   return { ms: performance.now() - start, worstBatchMs: worst };
 }
 
-run(10_000); // warm up
-const n = 200_000;
-const { ms, worstBatchMs } = run(n);
-const perSecond = Math.round((n / ms) * 1000);
-console.log(`redact: ${perSecond.toLocaleString('en')} lines/s (${n.toLocaleString('en')} lines in ${ms.toFixed(0)} ms); worst 500-line batch ${worstBatchMs.toFixed(2)} ms; budget 5,000 lines/s`);
-
-// Linearity: one 1 MB line costs about as much per byte as many short ones.
-for (const size of [100_000, 1_000_000]) {
-  const big = 'word '.repeat(size / 5);
-  const t0 = performance.now();
-  redactor.redact(big);
-  console.log(`redact: one ${size.toLocaleString('en')}-char line in ${(performance.now() - t0).toFixed(1)} ms`);
-}
+runBench('redact', async ({ quick }) => {
+  run(10_000); // warm up
+  const n = quick ? 50_000 : 200_000;
+  const { ms, worstBatchMs } = run(n);
+  const perSecond = Math.round((n / ms) * 1000);
+  const rows: Record<string, string | number>[] = [
+    { measure: `lines/s (${n.toLocaleString('en')} lines)`, value: perSecond },
+    { measure: 'worst 500-line batch (ms)', value: round(worstBatchMs) },
+  ];
+  // Linearity: one 1 MB line costs about as much per byte as many short ones.
+  let worstLineMs = 0;
+  for (const size of [100_000, 1_000_000]) {
+    const big = 'word '.repeat(size / 5);
+    const t0 = performance.now();
+    redactor.redact(big);
+    const lineMs = performance.now() - t0;
+    worstLineMs = Math.max(worstLineMs, lineMs);
+    rows.push({ measure: `one ${size.toLocaleString('en')}-char line (ms)`, value: round(lineMs) });
+  }
+  return report({
+    bench: 'redact',
+    params: { lines: n, registered: redactor.size, quick },
+    rows,
+    targets: [
+      { name: 'redaction throughput', measured: perSecond, unit: 'lines/s', limit: 5_000, kind: 'min' },
+      { name: 'longest task: a 500-line batch or one 1 MB line', measured: round(Math.max(worstBatchMs, worstLineMs)), unit: 'ms', limit: 50, kind: 'max' },
+    ],
+  });
+});
