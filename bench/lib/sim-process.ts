@@ -4,6 +4,14 @@ import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** What one VM's steps cost the simulator alone (sim-server.ts). */
+export interface Calibration {
+  cloneMs: number[];
+  bootMs: number[];
+  loginMs: number[];
+  removeMs: number[];
+}
+
 export interface SimServerOptions {
   slots: 1 | 2;
   /** Multiplies the simulator's delays (boot timeline, job durations in the runner, GitHub long polls). */
@@ -47,7 +55,7 @@ export interface SimProcess extends SimReady {
   unfinishedJobs(): Promise<number>;
   /** Live pids of the simulator's VMs (tart run, guests, runners in guests). */
   processes(): Promise<number[]>;
-  calibrate(rounds: number): Promise<{ cloneMs: number[]; bootMs: number[] }>;
+  calibrate(rounds: number): Promise<Calibration>;
   /** How often each tart subcommand ran so far. */
   tartCalls(): Promise<Record<string, number>>;
   stop(): Promise<void>;

@@ -4,10 +4,11 @@
 import { execFile, spawn } from 'node:child_process';
 import net from 'node:net';
 import { promisify } from 'node:util';
+import { Client } from 'ssh2';
 import type { EkidenConfigInput } from '../../src-main/core/config/schema';
 import { buildSim } from '../../test/sim/build';
 import { startSimHost, type SimHost } from '../../test/sim/host';
-import type { SimRequest, SimServerOptions, SimReady } from './sim-process';
+import type { Calibration, SimRequest, SimServerOptions, SimReady } from './sim-process';
 
 const run = promisify(execFile);
 
@@ -33,16 +34,35 @@ async function waitForPort(host: string, port: number, deadline: number): Promis
   }
 }
 
+/** One SSH login to the guest and one command, as any orchestrator needs to reach the runner. */
+function sshLogin(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    client.once('error', reject);
+    client.once('ready', () =>
+      client.exec('true', (err, stream) => {
+        if (err) return reject(err);
+        stream.on('close', () => (client.end(), resolve())).resume();
+        stream.stderr.resume();
+      }),
+    );
+    client.connect({ host, port, username: 'admin', password: 'admin', readyTimeout: 20_000 });
+  });
+}
+
 /**
  * What the simulator alone needs for the VM part of a cycle, timed without Ekiden: `tart clone` +
- * `tart set --random-mac` (the fake tart's process starts), then `tart run` until the guest's SSH
- * port accepts (the boot timeline plus the guest process start). The VM is then removed.
+ * `tart set --random-mac` (the fake tart's process starts), `tart run` until the guest's SSH port
+ * accepts (the boot timeline plus the guest process start), one SSH login with one command, and
+ * `tart stop` + `tart delete`.
  */
-async function calibrate(sim: SimHost, rounds: number): Promise<{ cloneMs: number[]; bootMs: number[] }> {
+async function calibrate(sim: SimHost, rounds: number): Promise<Calibration> {
   const env = { ...process.env, ...sim.tart.env };
   const tart = sim.tart.tartPath;
   const cloneMs: number[] = [];
   const bootMs: number[] = [];
+  const loginMs: number[] = [];
+  const removeMs: number[] = [];
   for (let i = 0; i < rounds; i++) {
     const vm = `calibrate-${i}`;
     const t0 = performance.now();
@@ -58,15 +78,20 @@ async function calibrate(sim: SimHost, rounds: number): Promise<{ cloneMs: numbe
         await new Promise((r) => setTimeout(r, 5));
       }
       await waitForPort(ip, sim.tart.guestPort, deadline);
-      bootMs.push(performance.now() - t1);
+      const t2 = performance.now();
+      await sshLogin(ip, sim.tart.guestPort);
+      loginMs.push(performance.now() - t2);
+      bootMs.push(t2 - t1);
       cloneMs.push(t1 - t0);
     } finally {
+      const t3 = performance.now();
       await run(tart, ['stop', vm, '--timeout', '2'], { env }).catch(() => {});
       child.kill('SIGKILL');
       await run(tart, ['delete', vm], { env }).catch(() => {});
+      removeMs.push(performance.now() - t3);
     }
   }
-  return { cloneMs, bootMs };
+  return { cloneMs, bootMs, loginMs, removeMs };
 }
 
 async function main(opts: SimServerOptions): Promise<void> {

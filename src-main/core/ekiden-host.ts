@@ -48,6 +48,8 @@ export interface EkidenHostOptions {
   telemetry?: { exportIntervalMillis?: number; exportTimeoutMillis?: number; hostCheckIntervalMillis?: number };
   /** First re-check of a host-wide error in seconds (default 30; tests use 1–2). */
   hostRetrySeconds?: number;
+  /** Least time between GitHub writes (default 1000 ms, GitHub's guidance); time-scaled benchmarks shrink it. */
+  githubWriteSpacingMs?: number;
 }
 
 export interface EkidenHost {
@@ -225,6 +227,7 @@ export async function createEkidenHost(opts: EkidenHostOptions): Promise<EkidenH
     githubSettings(config, secrets),
     {
       logger: logger.child({ scope: 'github' }), clock, onSecret: (s) => (minted.add(s), redactor.register(s)),
+      writeSpacingMs: opts.githubWriteSpacingMs,
       onCall: (c) => bus.emit(githubCallEvent(c, clock.now())),
     },
     {

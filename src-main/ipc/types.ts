@@ -42,6 +42,9 @@ export interface JobRecord {
   runnerResult: RunnerResult;
   seconds: number;
   imageDigest?: string;
+  /** `owner/name` and the run on GitHub, when the runner's diagnostics named them. */
+  repository?: string;
+  runUrl?: string;
   /**
    * The job's cycle step by step (pull … idle, job, finishing, teardown); finishing and teardown
    * join once they end. `idle` is how long the runner waited for this job. GitHub's queue time is

@@ -1,4 +1,5 @@
-// Controls: pause (drain) and resume, stop now (asks first: it cancels running jobs), restart a slot.
+// Controls: pause (drain) and resume, stop now (asks first: it cancels running jobs), restart a slot,
+// open the logs folder.
 import { useState } from 'react';
 import { useAppState, useEkiden } from '../stores/context';
 import { hostMode } from './Overview';
@@ -54,6 +55,20 @@ export function Controls() {
           <button onClick={() => setConfirmStop(false)}>Cancel</button>
         </div>
       )}
+      <h3>Logs</h3>
+      <div className="row">
+        <button
+          onClick={() => {
+            setMessage(null);
+            api.invoke('app:open-logs-folder').then(
+              (r) => setMessage({ text: `Opened ${r.path}`, error: false }),
+              (e: Error) => setMessage({ text: `Open logs folder failed: ${e.message}`, error: true }),
+            );
+          }}
+        >
+          Open logs folder
+        </button>
+      </div>
       <h3>Slots</h3>
       <ul className="slot-controls">
         {snapshot?.host?.slots.map((s) => (

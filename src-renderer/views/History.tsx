@@ -2,6 +2,7 @@
 // results, and per job the time each step of its cycle took, newest first.
 import type { JobRecord } from '../../src-main/ipc/types';
 import { DurationChart } from '../components/DurationChart';
+import { JobOrigin } from '../components/JobOrigin';
 import { PhaseBreakdown } from '../components/PhaseBreakdown';
 import { formatClock, formatDuration, formatSeconds, shortDigest } from '../format';
 import { useAppState } from '../stores/context';
@@ -40,7 +41,14 @@ export function History() {
             <tbody key={`${j.at}-${j.vm}`} className={`job result-${j.result}`} data-testid="history-job" data-job={j.job}>
               <tr>
                 <td>{formatClock(j.at).slice(0, 8)}</td>
-                <td>{j.job}</td>
+                <td>
+                  {j.job}
+                  {j.repository && (
+                    <div className="muted">
+                      <JobOrigin repository={j.repository} runUrl={j.runUrl} />
+                    </div>
+                  )}
+                </td>
                 <td className="result" title={j.runnerResult}>{j.result}</td>
                 <td>{j.slot}</td>
                 <td>{wait === undefined ? '—' : formatSeconds(wait)}</td>

@@ -2,6 +2,7 @@
 // and one card per slot with its cycle's timeline.
 import type { AppSnapshot, CycleTimeline, SlotSnapshot } from '../../src-main/ipc/types';
 import { HostDisk, HostWarnings } from '../components/HostHealthLine';
+import { JobOrigin } from '../components/JobOrigin';
 import { PhaseTimeline } from '../components/PhaseTimeline';
 import { formatDuration, shortDigest, startOfToday } from '../format';
 import { useAppState } from '../stores/context';
@@ -66,6 +67,10 @@ function SlotCard({ slot, timeline, now }: { slot: SlotSnapshot; timeline: Cycle
       <dl>
         <dt>Job</dt>
         <dd data-testid="slot-job">{slot.job ? `${slot.job.name} (${formatDuration((now - slot.job.startedAt) / 1000)})` : '—'}</dd>
+        <dt>Repository</dt>
+        <dd data-testid="slot-repository">
+          <JobOrigin repository={slot.job?.repository} runUrl={slot.job?.runUrl} />
+        </dd>
         <dt>VM</dt>
         <dd data-testid="slot-vm">{slot.vm ?? '—'}</dd>
         <dt>Runner</dt>

@@ -69,6 +69,11 @@ describe.skipIf(!hasChromium)('the window in Chromium, against the simulator', (
     await running.waitFor({ timeout: 60_000 });
     const slot = Number((await running.getAttribute('data-testid'))!.replace('slot-', ''));
     const vm = await running.getByTestId('slot-vm').textContent();
+    // Where the job comes from, with a link to its run on GitHub.
+    const [queued] = (await sim.github.jobs()).filter((j) => j.name === 'e2e lifecycle job');
+    const origin = running.getByTestId('slot-repository');
+    await expect.poll(() => origin.textContent(), { timeout: 10_000, interval: 100 }).toBe(`${queued.repo} run ↗`);
+    expect(await origin.getByRole('link').getAttribute('href')).toBe(`${sim.github.url}/${queued.repo}/actions/runs/${queued.run_id}`);
     // The card's timeline: the steps that led here are done, the job is the step under way.
     const timeline = running.getByTestId('phase-timeline');
     await expect.poll(() => timeline.locator('[aria-current="step"]').getAttribute('data-step'), { timeout: 10_000, interval: 100 }).toBe('job');

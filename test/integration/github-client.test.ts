@@ -388,6 +388,23 @@ describe('runner records', () => {
     ]);
   });
 
+  it("writes are spaced by GitHub's one second unless the client is told otherwise", async () => {
+    const writeTimes = async (c: OctokitGitHubClient, names: string[]) => {
+      const calls: number[] = [];
+      for (const name of names) {
+        await c.createJitRunner({ name, labels: LABELS, runnerGroupId: 1, workFolder: '_work' });
+        calls.push(performance.now());
+      }
+      return calls.slice(1).map((t, i) => t - calls[i]);
+    };
+    const gaps = await writeTimes(h.client, ['ekiden-mac-0-w1', 'ekiden-mac-0-w2']);
+    expect(gaps[0]).toBeGreaterThanOrEqual(990);
+    const quick = await connect(REPO, { kind: 'classic_pat', token }, { transport: { writeSpacingMs: 50 } });
+    const quickGaps = await writeTimes(quick.client, ['ekiden-mac-0-w3', 'ekiden-mac-0-w4', 'ekiden-mac-0-w5']);
+    expect(Math.min(...quickGaps)).toBeGreaterThanOrEqual(45);
+    expect(Math.max(...quickGaps)).toBeLessThan(900);
+  });
+
   it('lists more than 100 runners across pages, filtered by name prefix', async () => {
     // Seed through the REST API directly (octokit would space writes one second apart).
     const post = (name: string) =>

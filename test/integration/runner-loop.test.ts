@@ -19,6 +19,12 @@ describe('the runner loop on a simulated host', () => {
     expect(new Set(done.map((e) => e.slot))).toEqual(new Set([0, 1]));
     const jobs = await h.sim.github.jobs();
     for (const id of ids) expect(jobs.find((j) => j.id === id)).toMatchObject({ status: 'completed', conclusion: 'success' });
+    // Each job's repository and run, as the runner's diagnostics in its guest named them.
+    for (const e of done) {
+      const job = jobs.find((j) => j.name === e.job)!;
+      expect({ repository: e.repository, runUrl: e.runUrl }, e.job).toEqual({ repository: job.repo, runUrl: `${h.sim.github.url}/${job.repo}/actions/runs/${job.run_id}` });
+      expect(job.html_url.startsWith(`${e.runUrl}/`)).toBe(true);
+    }
     expect(leftovers).toEqual({ vms: [], runners: [] });
     expect(h.of('failure')).toEqual([]);
 

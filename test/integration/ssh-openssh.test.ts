@@ -274,6 +274,10 @@ describe('RunnerControl against OpenSSH', () => {
     for (const f of ['step1', 'step2', 'config-fail', 'config-args']) await rm(path.join(sshd.home, f), { force: true });
   }
 
+  /** `tail -f` processes following the runner log in the guest. */
+  const followers = async () =>
+    (await allCommandLines()).filter((p) => p.args.startsWith('tail ') && p.args.includes(path.join(stateDir(), 'runner.log')));
+
   async function runnerPid(): Promise<number> {
     return Number((await readFile(path.join(stateDir(), 'runner.pid'), 'utf8')).trim());
   }
@@ -292,6 +296,8 @@ describe('RunnerControl against OpenSSH', () => {
     // 1st attach: follow until Listening, then the sshd session process dies under us.
     const first = control.attach(await connect('vm-runner-1'), 0, (l) => lines.push(l), never);
     await until(() => lines.some((l) => parseRunnerLine(l)?.kind === 'listening'), 5_000, 'Listening for Jobs');
+    // The output streams through a follower in the guest (no polling between a line and the host).
+    expect((await followers()).length).toBe(1);
     await sshd.dropConnections();
     const r1 = await first;
     expect(r1.kind).toBe('dropped');
@@ -337,6 +343,8 @@ describe('RunnerControl against OpenSSH', () => {
     const r4 = await control.attach(await connect('vm-runner-1'), r2.offset, (l) => late.push(l), never);
     expect(r4.kind).toBe('exited');
     expect(late).toEqual(lines.slice(9));
+    // The guest's log followers (`tail -f`) end with their attach: none outlives the runner for long.
+    await until(async () => (await followers()).length === 0, 10_000, 'the log followers to end');
   });
 
   it('a runner killed without recording an exit is reported as exited with code null', async () => {
@@ -401,6 +409,23 @@ describe('RunnerControl against OpenSSH', () => {
     expect(e.message).toContain('no actions runner directory');
     const e2 = await rejection(new RunnerControl({ stateDir: '.ekiden-none' }).attach(shell, 0, () => {}, new AbortController().signal));
     expect(e2.reason).toBe('runner_crashed');
+  });
+
+  it('job details come from the newest worker log: the JSON after its Job message line, up to the next trace line', async () => {
+    const diag = path.join(runnerDir(), '_diag');
+    await mkdir(diag, { recursive: true });
+    const github = { t: 2, d: [{ k: 'server_url', v: 'https://github.com' }, { k: 'repository', v: 'acme/ios' }, { k: 'run_id', v: '987' }] };
+    const body = JSON.stringify({ messageType: 'PipelineAgentJobRequest', contextData: { github } }, null, 2);
+    await writeFile(path.join(diag, 'Worker_20260817-141500-utc.log'), '[2026-08-17 14:15:00Z INFO Worker] Job message:\n {"contextData": {}}\n');
+    await new Promise((r) => setTimeout(r, 1100));
+    await writeFile(
+      path.join(diag, 'Worker_20260817-141602-utc.log'),
+      `[2026-08-17 14:16:02Z INFO Worker] Waiting to receive the job message from the channel.\n[2026-08-17 14:16:02Z INFO Worker] Job message:\n ${body}\n[2026-08-17 14:16:02Z INFO JobRunner] Job ID 1 started.\n`,
+    );
+    const shell = await connect('vm-job-details');
+    expect(await control.jobDetails(shell)).toEqual({ repository: 'acme/ios', runId: '987', runUrl: 'https://github.com/acme/ios/actions/runs/987' });
+    await rm(diag, { recursive: true, force: true });
+    expect(await control.jobDetails(shell)).toBeUndefined();
   });
 
   it("identity compares the guest's en0 MAC with the VM's, case- and padding-insensitively", async () => {

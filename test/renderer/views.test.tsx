@@ -45,7 +45,7 @@ describe('Overview', () => {
         hostError: { reason: 'disk_full', message: 'The disk is full: free 30 GB', since: now - 5_000 },
         imageDigest: 'sha256:8c0ccc693c8c0123456789',
         slots: [
-          { slot: 0, state: 'running', since: now - 65_000, vm: 'ekiden-mini-1-0-abc', runnerName: 'ekiden-mini-1-0-abc', job: { name: 'build (macos-15, #3)', startedAt: now - 60_000 }, imageDigest: 'sha256:8c0ccc693c8c0123456789' },
+          { slot: 0, state: 'running', since: now - 65_000, vm: 'ekiden-mini-1-0-abc', runnerName: 'ekiden-mini-1-0-abc', job: { name: 'build (macos-15, #3)', startedAt: now - 60_000, repository: 'acme/app', runUrl: 'https://github.com/acme/app/actions/runs/5' }, imageDigest: 'sha256:8c0ccc693c8c0123456789' },
           { slot: 1, state: 'backoff', since: now - 2_000, lastError: { reason: 'ip_timeout', message: 'the VM got no IP address in 120 s', at: now - 2_000 }, retryAt: now + 10_000 },
         ],
       },
@@ -58,6 +58,11 @@ describe('Overview', () => {
     expect(card0.dataset.state).toBe('running');
     expect(card0.textContent).toContain('build (macos-15, #3)');
     expect(card0.textContent).toContain('ekiden-mini-1-0-abc');
+    const run = screen.getByRole('link', { name: 'run ↗' });
+    expect([run.getAttribute('href'), run.getAttribute('target'), run.closest('[data-testid="slot-repository"]')?.textContent]).toEqual([
+      'https://github.com/acme/app/actions/runs/5', '_blank', 'acme/app run ↗',
+    ]);
+    expect(screen.getByTestId('slot-1').querySelector('[data-testid="slot-repository"]')?.textContent).toBe('—');
     expect(card0.textContent).toContain('sha256:8c0ccc693c8c');
     expect(card0.textContent).toMatch(/for 1m \d+s/);
     expect(screen.getByTestId('slot-1').textContent).toContain('ip_timeout: the VM got no IP address in 120 s');
@@ -147,5 +152,14 @@ describe('Controls', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Stop now…' }));
     fireEvent.click(screen.getByRole('button', { name: 'Stop now' }));
     await waitFor(() => expect(screen.getByTestId('controls-message').textContent).toMatch(/^Stop now failed: cannot stop: Ekiden is not running/));
+  });
+
+  it('open logs folder asks main; the web bridge cannot open folders and says where the logs are', async () => {
+    loop = await startLoopback({ config: () => undefined });
+    mount(loop, <Controls />);
+    fireEvent.click(screen.getByRole('button', { name: 'Open logs folder' }));
+    await waitFor(() =>
+      expect(screen.getByTestId('controls-message').textContent).toMatch(/^Open logs folder failed: the web bridge cannot open folders; the logs are in \/.*logs/),
+    );
   });
 });

@@ -116,6 +116,7 @@ export class StateFeed {
       record: {
         at: e.at, slot: e.slot, vm: e.vm, runnerName: e.runnerName, job: e.job, result: e.result, runnerResult: e.runnerResult,
         seconds: e.seconds, ...(e.imageDigest ? { imageDigest: e.imageDigest } : {}),
+        ...(e.repository ? { repository: e.repository } : {}), ...(e.runUrl ? { runUrl: e.runUrl } : {}),
       },
       cycle: this.timelines.of(e.slot),
     });

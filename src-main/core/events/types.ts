@@ -27,7 +27,8 @@ export interface SlotSnapshot {
   vm?: string;
   runnerName?: string;
   runnerId?: number;
-  job?: { name: string; startedAt: number };
+  /** `repository` and `runUrl` once the runner's diagnostics named them (a moment after the start). */
+  job?: { name: string; startedAt: number; repository?: string; runUrl?: string };
   imageDigest?: string;
   lastError?: { reason: FailureReason; message: string; at: number };
   retryAt?: number;
@@ -37,9 +38,11 @@ export type EkidenEvent =
   | { type: 'slot.state'; at: number; slot: number; state: SlotState; previous: SlotState; vm?: string; reason?: FailureReason; retryAt?: number }
   | { type: 'phase.completed'; at: number; slot: number; phase: Phase; outcome: PhaseOutcome; seconds: number; vm?: string }
   | { type: 'job.started'; at: number; slot: number; vm: string; runnerName: string; job: string }
+  /** Where the running job comes from, read from the runner's diagnostics in the guest. */
+  | { type: 'job.details'; at: number; slot: number; vm: string; job: string; repository: string; runId?: string; runUrl?: string }
   | {
       type: 'job.completed'; at: number; slot: number; vm: string; runnerName: string; job: string;
-      runnerResult: RunnerResult; result: PipelineResult; seconds: number; imageDigest?: string;
+      runnerResult: RunnerResult; result: PipelineResult; seconds: number; imageDigest?: string; repository?: string; runUrl?: string;
     }
   | { type: 'cycle.completed'; at: number; slot: number; outcome: CycleOutcome; seconds: number; vm?: string }
   | {

@@ -1,7 +1,9 @@
+/// <reference path="./bottleneck-light.d.ts" />
 import { randomUUID } from 'node:crypto';
 import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
+import Bottleneck from 'bottleneck/light.js';
 import { systemClock, type Clock } from '../util/clock';
 import { nullLogger, type Logger } from '../util/logger';
 
@@ -48,6 +50,12 @@ export interface TransportOptions {
   retryBaseMs?: number;
   fetch?: typeof globalThis.fetch;
   userAgent?: string;
+  /**
+   * Least time between two writes (POST, DELETE...). GitHub asks for one second (its guidance
+   * against secondary rate limits), the default; benchmarks that run the world 100x faster
+   * shrink it along with every other outside delay.
+   */
+  writeSpacingMs?: number;
 }
 
 /** What the transport learned from responses; read by the client, doctor and telemetry. */
@@ -226,6 +234,7 @@ export function buildOctokit(
     requestTimeoutMs: opts.requestTimeoutMs ?? 30_000,
   };
 
+  const id = `ekiden-${randomUUID()}`;
   const octokit = new GitHubOctokitBase({
     ...auth,
     baseUrl,
@@ -238,7 +247,9 @@ export function buildOctokit(
     retry: { retries: opts.retries ?? 3, doNotRetry: DO_NOT_RETRY, retryAfterBaseValue: opts.retryBaseMs ?? 1000 },
     throttle: {
       // A unique id gives this client its own Bottleneck groups (they are module-global, keyed by id).
-      id: `ekiden-${randomUUID()}`,
+      id,
+      // The plugin's own write group has the same one-second spacing, without a way to change it.
+      write: new Bottleneck.Group({ id: `${id}-write`, maxConcurrent: 1, minTime: opts.writeSpacingMs ?? 1000, timeout: 120_000 }),
       // We wait in the handler with the injected clock, so the plugin itself must not add a delay.
       retryAfterBaseValue: 0,
       onRateLimit: onLimit('primary') as never,

@@ -7,13 +7,17 @@
 import { EkidenError, isEkidenError } from '../errors';
 import type { AttachResult, RunnerLauncher, TokenRegistration } from '../runner/ports';
 import type { GuestShell } from './guest-shell';
+import { parseJobMessage, type JobDetails } from './job-message';
 
 export interface RunnerControlOptions {
   /** The runner's directory, relative to the guest user's HOME. */
   runnerDir?: string;
   /** Ekiden's state directory in the guest, relative to HOME. */
   stateDir?: string;
-  /** How often `attach` looks at the log in the guest (seconds). */
+  /**
+   * How often the guest script checks whether the runner is still alive (seconds). Output itself
+   * streams as it is written (`tail -f`); this bounds only how soon a killed runner is noticed.
+   */
   pollSeconds?: number;
   /** Bound for the start command and the identity probe. */
   commandTimeoutMs?: number;
@@ -35,7 +39,9 @@ const START_ERRORS: Record<number, string> = {
   92: 'the image has no actions runner directory',
 };
 
+/** The wrapper's last line in the log after run.sh (`ekiden-runner-exit <code>`), and the script's fallback on stderr. */
 const EXIT_MARK = 'ekiden-runner-exit ';
+const EXIT_LINE_PATTERN = /^ekiden-runner-exit (-?\d+)$/;
 const LOST_MARK = 'ekiden-runner-lost';
 const MISSING_MARK = 'ekiden-runner-missing';
 const PID_MARK = 'ekiden-runner-pid ';
@@ -49,7 +55,7 @@ export class RunnerControl implements RunnerLauncher {
   constructor(opts: RunnerControlOptions = {}) {
     this.runnerDir = opts.runnerDir ?? 'actions-runner';
     this.stateDir = opts.stateDir ?? '.ekiden';
-    this.pollSeconds = opts.pollSeconds ?? 0.5;
+    this.pollSeconds = opts.pollSeconds ?? 1;
     this.commandTimeoutMs = opts.commandTimeoutMs ?? 30_000;
   }
 
@@ -82,8 +88,17 @@ export class RunnerControl implements RunnerLauncher {
     return pid;
   }
 
-  /** Records run.sh's exit code atomically; `$1` is the state directory. */
-  private static readonly RECORD_EXIT = 'echo "$c" > "$1/runner.exit.tmp"\nmv -f "$1/runner.exit.tmp" "$1/runner.exit"';
+  /**
+   * Ends the log with the exit line (on a line of its own), then records the exit code atomically;
+   * `$1` is the state directory and the wrapper's stdout is the log. The line comes first, so a
+   * follower that sees the record also finds the line in the log.
+   */
+  private static readonly RECORD_EXIT = [
+    'if [ -n "$(tail -c 1 "$1/runner.log")" ]; then echo; fi',
+    `echo "${EXIT_MARK}$c"`,
+    'echo "$c" > "$1/runner.exit.tmp"',
+    'mv -f "$1/runner.exit.tmp" "$1/runner.exit"',
+  ].join('\n');
 
   async startJit(shell: GuestShell, encodedJitConfig: string): Promise<void> {
     const body = `./run.sh\nc=$?\n${RunnerControl.RECORD_EXIT}`;
@@ -106,28 +121,26 @@ export class RunnerControl implements RunnerLauncher {
     await this.launch(shell, 'ACTIONS_RUNNER_INPUT_TOKEN', req.token, body);
   }
 
-  /** The guest script that copies the log from `offset` until the runner's exit is recorded. */
+  /**
+   * The guest script that streams the log from `offset` as it grows (`tail -f`: no polling delay
+   * between a runner line and the host). The host stops reading at the wrapper's exit line. The
+   * loop beside it only watches the wrapper: gone without an exit record means it was killed; an
+   * exit record the host did not act on ends the stream after a grace.
+   */
   private attachScript(offset: number): string {
     return [
       `d="$HOME"/${shQuote(this.stateDir)}`,
       'f="$d/runner.log"',
-      `off=${offset}`,
       `[ -f "$d/runner.pid" ] || { echo ${MISSING_MARK} >&2; exit 3; }`,
       'pid=$(cat "$d/runner.pid")',
-      'emit() {',
-      '  size=$(wc -c < "$f" | tr -d " ")',
-      '  if [ "$size" -gt "$off" ]; then',
-      '    tail -c +$((off + 1)) "$f" | head -c $((size - off))',
-      '    off=$size',
-      '  fi',
-      '}',
+      `tail -c +${offset + 1} -f "$f" &`,
+      't=$!',
       'while :; do',
-      `  if [ -f "$d/runner.exit" ]; then emit; echo "${EXIT_MARK}$(cat "$d/runner.exit")" >&2; exit 0; fi`,
-      '  emit',
+      `  if [ -f "$d/runner.exit" ]; then sleep 3; kill "$t" 2>/dev/null; echo "${EXIT_MARK}$(cat "$d/runner.exit")" >&2; exit 0; fi`,
       // The wrapper records the exit before it ends, so a gone pid without a record means it was killed.
       '  if ! kill -0 "$pid" 2>/dev/null; then',
-      `    if [ -f "$d/runner.exit" ]; then continue; fi`,
-      `    emit; echo ${LOST_MARK} >&2; exit 0`,
+      '    if [ -f "$d/runner.exit" ]; then continue; fi',
+      `    sleep 1; kill "$t" 2>/dev/null; echo ${LOST_MARK} >&2; exit 0`,
       '  fi',
       `  sleep ${this.pollSeconds}`,
       'done',
@@ -138,22 +151,40 @@ export class RunnerControl implements RunnerLauncher {
     // Only whole lines advance the offset, so a re-attach resumes at the start of a cut line.
     let offset = fromOffset;
     let partial = '';
+    let exitLine: number | undefined;
+    // Ends the stream once the exit line arrived (the guest's tail would follow the log forever).
+    const stop = new AbortController();
+    const forward = () => stop.abort(signal.reason);
+    if (signal.aborted) forward();
+    else signal.addEventListener('abort', forward, { once: true });
     const onStdout = (chunk: string) => {
+      if (exitLine !== undefined) return;
       const parts = (partial + chunk).split('\n');
       partial = parts.pop()!;
       for (const raw of parts) {
         offset += Buffer.byteLength(raw, 'utf8') + 1;
+        const end = EXIT_LINE_PATTERN.exec(raw);
+        if (end) {
+          exitLine = Number(end[1]);
+          partial = '';
+          stop.abort(new Error('runner exited'));
+          return;
+        }
         onLine(raw.replace(/\r$/, ''));
       }
     };
     let r;
     try {
-      r = await shell.exec(`exec /bin/sh -c ${shQuote(this.attachScript(fromOffset))}`, { onStdout, signal });
+      r = await shell.exec(`exec /bin/sh -c ${shQuote(this.attachScript(fromOffset))}`, { onStdout, signal: stop.signal });
     } catch (e) {
+      if (exitLine !== undefined) return { kind: 'exited', exitCode: exitLine, offset };
       if (signal.aborted) throw e;
       if (isEkidenError(e) && e.reason === 'ssh_dropped') return { kind: 'dropped', offset };
       throw e;
+    } finally {
+      signal.removeEventListener('abort', forward);
     }
+    if (exitLine !== undefined) return { kind: 'exited', exitCode: exitLine, offset };
     if (r.stderr.includes(MISSING_MARK)) throw new EkidenError('runner_crashed', 'no runner was started in this guest');
     const exit = new RegExp(`${EXIT_MARK}(-?\\d+)`).exec(r.stderr);
     const lost = r.stderr.includes(LOST_MARK);
@@ -170,7 +201,20 @@ export class RunnerControl implements RunnerLauncher {
     return { kind: 'exited', exitCode: exit ? Number(exit[1]) : null, offset };
   }
 
-  /** The guest's en0 MAC, normalised (lower case, two digits per octet). */
+  /**
+   * The running job's origin from the newest worker diagnostics log: the JSON after its
+   * `Job message:` line, up to the next trace line (at most 1 MB crosses the wire).
+   */
+  async jobDetails(shell: GuestShell): Promise<JobDetails | undefined> {
+    const script = [
+      `f=$(ls -t "$HOME"/${shQuote(`${this.runnerDir}/_diag`)}/Worker_*.log 2>/dev/null | head -n 1)`,
+      '[ -n "$f" ] || exit 0',
+      `awk 'm && /^\\[/ { exit } m { print } / Job message:$/ { m = 1 }' "$f" | head -c 1048576`,
+    ].join('\n');
+    const r = await shell.exec(`exec /bin/sh -c ${shQuote(script)}`, { timeoutMs: this.commandTimeoutMs });
+    return r.code === 0 && r.stdout.trim() ? parseJobMessage(r.stdout) : undefined;
+  }
+
   /**
    * SIGINT to this guest's runner listener (github.md §6.2): an in-flight job ends `Canceled`, the
    * runner removes its credentials and exits, and GitHub drops the ephemeral registration, so a
@@ -180,6 +224,7 @@ export class RunnerControl implements RunnerLauncher {
     await shell.exec(`pkill -INT -f "$HOME"/${shQuote(`${this.runnerDir}/bin/Runner.Listener`)} || true`, { timeoutMs: this.commandTimeoutMs });
   }
 
+  /** The guest's en0 MAC, normalised (lower case, two digits per octet). */
   async guestMac(shell: GuestShell): Promise<string> {
     const r = await shell.exec(`ifconfig en0 | awk '/ether/{print $2}'`, { timeoutMs: this.commandTimeoutMs });
     const mac = r.stdout.trim().split('\n')[0]?.trim() ?? '';

@@ -61,8 +61,11 @@ export class SshGuestConnector implements GuestConnector {
         if (opts.signal?.aborted) throw opts.signal.reason;
         if (!(e instanceof AttemptError)) throw e;
         if (e.fatal) throw new EkidenError(e.reason, e.message, `${target.host}:${target.port}`, { cause: e.cause });
+        // Attempts come quickly while a guest boots: a line when the failure changes, then every tenth.
+        if (e.message !== last?.message || attempt % 10 === 0) {
+          this.log.log('debug', `ssh attempt ${attempt} to ${target.host}:${target.port} failed: ${e.message}`);
+        }
         last = e;
-        this.log.log('debug', `ssh attempt ${attempt} to ${target.host}:${target.port} failed: ${e.message}`);
       }
       const wait = Math.min(opts.retryDelayMs, deadline - this.clock.now());
       if (wait <= 0) break;

@@ -1,5 +1,6 @@
 import type { Phase } from '../events/types';
 import type { GuestShell } from '../guest/guest-shell';
+import type { JobDetails } from '../guest/job-message';
 import type { VmHandle } from '../host/vm-backend';
 import type { RunnerSession } from './runner-session';
 
@@ -27,6 +28,8 @@ export class CycleContext {
   reserved = false;
   tearingDown = false;
   jobStarted = false;
+  /** Where the running job comes from, once the runner's diagnostics said. */
+  jobDetails: JobDetails | undefined;
   /** Ekiden is deleting the idle runner's registration: the runner saying so is expected, not a failure. */
   deregistering = false;
   /** The first timed phase that ended in an error, for the failure's `ekiden.phase`. */

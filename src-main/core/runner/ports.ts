@@ -1,3 +1,4 @@
+import type { JobDetails } from '../guest/job-message';
 import type { EventBus } from '../events/bus';
 import type { GitHubClient } from '../github/github-client';
 import type { GuestConnector, GuestShell, GuestTarget } from '../guest/guest-shell';
@@ -18,6 +19,8 @@ export interface RunnerLauncher {
   attach(shell: GuestShell, fromOffset: number, onLine: (line: string) => void, signal: AbortSignal): Promise<AttachResult>;
   /** The guest's MAC address (en0), to prove we reached the VM we started. */
   guestMac(shell: GuestShell): Promise<string>;
+  /** The running job's repository and run, from the runner's diagnostics; undefined until the worker wrote them. */
+  jobDetails?(shell: GuestShell): Promise<JobDetails | undefined>;
   /** Asks the runner to stop (its running job ends Canceled and it deregisters). */
   interrupt?(shell: GuestShell): Promise<void>;
 }

@@ -58,6 +58,10 @@ export class Slot {
   private wake: (() => void) | undefined;
   private readonly log: Logger;
   private loopDone: Promise<void> | undefined;
+  /** Work left by earlier teardowns (registration checks), by runner name; awaited before the slot pauses or stops. */
+  private readonly settling = new Map<string, Promise<void>>();
+  /** Aborted when that work should finish now (drain, stop). */
+  private hurry = new AbortController();
 
   constructor(
     readonly index: number,
@@ -91,10 +95,16 @@ export class Slot {
     this.settings = settings;
   }
 
+  /** Runner registrations an earlier teardown still confirms (the sweep leaves them alone). */
+  get settlingRunners(): string[] {
+    return [...this.settling.keys()];
+  }
+
   /** Starts the loop (idempotent while it runs). Resolves when the slot is paused or stopped. */
   start(): Promise<void> {
     if (this.loopDone) return this.loopDone;
     this.mode = 'run';
+    this.hurry = new AbortController();
     this.breakerOpen = false;
     this.backoff.reset();
     this.loopDone = this.loop().finally(() => (this.loopDone = undefined));
@@ -104,6 +114,7 @@ export class Slot {
   /** Pause = drain: a running job finishes; an idle runner is deregistered; nothing new starts. */
   drain(): Promise<void> {
     if (this.mode === 'run') this.mode = 'drain';
+    this.hurry.abort();
     this.drainWaiters.splice(0).forEach((w) => w());
     this.wake?.();
     const c = this.cycle;
@@ -114,6 +125,7 @@ export class Slot {
   /** Stop now: cancels everything; teardown still runs so nothing is left behind. */
   stopNow(): Promise<void> {
     this.mode = 'stop';
+    this.hurry.abort();
     this.drainWaiters.splice(0).forEach((w) => w());
     this.wake?.();
     this.cycle?.abort(new CycleCancelled('stop'));
@@ -125,11 +137,11 @@ export class Slot {
     this.wake?.();
   }
 
-  private setState(state: SlotState, extra: { reason?: FailureReason; retryAt?: number } = {}): void {
+  private setState(state: SlotState, extra: { reason?: FailureReason; retryAt?: number } = {}, at = this.deps.clock.now()): void {
     if (state === this.state) return;
     const previous = this.state;
     this.state = state;
-    this.since = this.deps.clock.now();
+    this.since = at;
     this.deps.bus.emit({ type: 'slot.state', at: this.since, slot: this.index, state, previous, vm: this.cycle?.vm, ...extra });
   }
 
@@ -152,7 +164,16 @@ export class Slot {
       if (outcome === 'failed' && this.mode === 'run' && !hostWide) await this.waitBackoff();
       if (this.breakerOpen) break;
     }
+    this.hurry.abort();
+    await Promise.all(this.settling.values());
     this.setState(this.mode === 'stop' ? 'stopped' : 'paused');
+  }
+
+  private settleLater(runner: string, work: (hurry: AbortSignal) => Promise<void>): void {
+    const task = work(this.hurry.signal)
+      .catch((error: unknown) => this.log.log('warn', `checking runner ${runner} after teardown failed: ${(error as Error).message}`))
+      .finally(() => this.settling.delete(runner));
+    this.settling.set(runner, task);
   }
 
   private async waitBackoff(): Promise<void> {
@@ -167,8 +188,9 @@ export class Slot {
       });
       return;
     }
-    this.retryAt = this.deps.clock.now() + delay;
-    this.setState('backoff', { reason: this.lastError?.reason, retryAt: this.retryAt });
+    const now = this.deps.clock.now();
+    this.retryAt = now + delay;
+    this.setState('backoff', { reason: this.lastError?.reason, retryAt: this.retryAt }, now);
     const wait = new AbortController();
     this.wake = () => wait.abort(new CycleCancelled('drain'));
     await this.deps.clock.sleep(delay, wait.signal).catch(() => {});
@@ -323,6 +345,7 @@ export class Slot {
     this.job = { name: started, startedAt: jobStart };
     this.deps.bus.emit({ type: 'job.started', at: jobStart, slot: this.index, vm: c.vm, runnerName: c.runner!.name, job: started });
     this.setState('running');
+    void this.lookUpJobDetails(c, session, started);
     const done = await withDeadline(
       this.deps.clock, t.job * 1000,
       () => new EkidenError('job_timeout', `The job ran longer than ${t.job}s; the VM is destroyed.`),
@@ -331,7 +354,7 @@ export class Slot {
     this.deps.bus.emit({
       type: 'job.completed', at: this.deps.clock.now(), slot: this.index, vm: c.vm, runnerName: c.runner!.name, job: done.job,
       runnerResult: done.result, result: pipelineResult(done.result), seconds: (this.deps.clock.now() - jobStart) / 1000,
-      imageDigest: c.imageDigest,
+      imageDigest: c.imageDigest, ...(c.jobDetails ? { repository: c.jobDetails.repository, runUrl: c.jobDetails.runUrl } : {}),
     });
 
     // finishing: the runner removes its credentials and exits; bounded, then the VM is killed anyway
@@ -347,11 +370,30 @@ export class Slot {
     return 'job_completed';
   }
 
+  /**
+   * Best effort, never failing the cycle: where the job comes from, once the worker has traced its
+   * job message in the guest (a moment after the job starts). A few tries, a second apart.
+   */
+  private async lookUpJobDetails(c: CycleContext, session: RunnerSession, job: string): Promise<void> {
+    const lookUp = this.deps.launcher.jobDetails?.bind(this.deps.launcher);
+    if (!lookUp) return;
+    for (let attempt = 1; attempt <= 10 && !c.signal.aborted && !session.hasSeen('job-completed'); attempt++) {
+      const details = await lookUp(session.currentShell).catch(() => undefined);
+      if (details && !c.signal.aborted) {
+        c.jobDetails = details;
+        if (this.cycle === c && this.job) this.job = { ...this.job, repository: details.repository, ...(details.runUrl ? { runUrl: details.runUrl } : {}) };
+        this.deps.bus.emit({ type: 'job.details', at: this.deps.clock.now(), slot: this.index, vm: c.vm, job, ...details });
+        return;
+      }
+      await this.deps.clock.sleep(1000, c.signal).catch(() => {});
+    }
+  }
+
   private teardownDeps(): TeardownDeps {
     const { backend, github, secrets, bus, clock, logger } = this.deps;
     return {
       slot: this.index, backend, github, secrets, bus, clock, logger, capacity: this.host.capacity, launcher: this.deps.launcher,
-      timeouts: this.settings.timeouts, busyRetrySeconds: 120,
+      timeouts: this.settings.timeouts, busyRetrySeconds: 120, settleLater: (runner, work) => this.settleLater(runner, work),
     };
   }
 
@@ -418,7 +460,8 @@ export class Slot {
           host: ip, port: g.port, user: g.user, password: g.password, privateKey: g.privateKey, pinnedHostKey: g.pinnedHostKey,
           knownHostsFile: path.join(this.settings.stateDir, 'known_hosts', c.vm),
         },
-        { timeoutMs: this.settings.timeouts.connect * 1000, retryDelayMs: 1000, keepaliveIntervalMs: 10_000, signal },
+        // A refused connect costs nothing: retried often, so the login follows the guest's sshd closely.
+        { timeoutMs: this.settings.timeouts.connect * 1000, retryDelayMs: 250, keepaliveIntervalMs: 10_000, signal },
       );
       const mac = (await this.deps.launcher.guestMac(shell).catch(() => '')).trim().toLowerCase();
       if (mac === expectedMac) {

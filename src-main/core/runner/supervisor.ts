@@ -89,7 +89,7 @@ export class Supervisor {
       ...deps,
       hostId: settings.slot.hostId,
       ownedVms: () => this.ownedVms(),
-      ownedRunners: () => this.slots.map((s) => s.snapshot().runnerName).filter((n): n is string => !!n),
+      ownedRunners: () => this.slots.flatMap((s) => [s.snapshot().runnerName, ...s.settlingRunners]).filter((n): n is string => !!n),
     });
   }
 

@@ -23,7 +23,15 @@ export interface TeardownDeps {
   timeouts: SlotTimeouts;
   /** How long to keep retrying a DELETE that answers 422 (busy) before leaving it to the sweep. */
   busyRetrySeconds: number;
+  /**
+   * Runs work after this teardown, off the slot's critical path (the slot awaits it before it
+   * pauses or stops). The signal aborts when the slot wants it done now.
+   */
+  settleLater?: (runner: string, work: (hurry: AbortSignal) => Promise<void>) => void;
 }
+
+/** After its job, GitHub removes an ephemeral registration by itself; looked at after these waits, deleted only if it stayed. */
+export const SETTLE_WAITS_MS = [3_000, 7_000];
 
 /**
  * Always runs, after success, failure, drain or stop: stop and delete the VM, then make sure the
@@ -42,9 +50,23 @@ export async function tearDown(c: CycleContext, deps: TeardownDeps, setState: (s
   await c.shell?.close().catch(() => {});
   if (c.session && c.session.currentShell !== c.shell) await c.session.currentShell.close().catch(() => {});
 
-  if (c.cloneStarted) ok = (await removeVm(c, deps, log)) && ok;
-  if (c.runner) ok = (await removeRegistration(c.runner, deps, log)) && ok;
-  if (c.reserved) deps.capacity.release(c.vm);
+  // The VM and the registration go in parallel: neither waits on the other, and a job racing
+  // in (422) is waited for while the VM is already going.
+  const release = () => {
+    if (c.reserved) deps.capacity.release(c.vm);
+    c.reserved = false;
+  };
+  // A runner that finished its job is deregistered by GitHub itself: that is confirmed later (no
+  // write, no wait here), and the registration is deleted only if it stays.
+  const runner = c.runner;
+  const settles = runner && deps.settleLater && c.session?.hasSeen('job-completed');
+  if (runner && settles) deps.settleLater!(runner.name, (hurry) => settleRegistration(runner, deps, log, hurry).then(() => undefined));
+  const [vmGone, runnerGone] = await Promise.all([
+    c.cloneStarted ? removeVm(c, deps, log, release) : true,
+    runner && !settles ? removeRegistration(runner, deps, log) : true,
+  ]);
+  ok = vmGone && runnerGone;
+  release();
   for (const secret of c.secrets) deps.secrets.unregister(secret);
 
   deps.bus.emit({
@@ -69,7 +91,8 @@ async function interruptRunningJob(c: CycleContext, deps: TeardownDeps, log: Log
   }
 }
 
-async function removeVm(c: CycleContext, deps: TeardownDeps, log: Logger): Promise<boolean> {
+/** Stops and deletes the VM; `stopped` runs once it no longer runs (its macOS guest place is free). */
+async function removeVm(c: CycleContext, deps: TeardownDeps, log: Logger, stopped: () => void): Promise<boolean> {
   const { backend, clock, timeouts } = deps;
   const bounded = <T>(seconds: number, what: string, work: (signal: AbortSignal) => Promise<T>) =>
     withDeadline(clock, seconds * 1000, () => new EkidenError('teardown_failed', `${what} did not finish within ${seconds}s.`), work);
@@ -81,6 +104,7 @@ async function removeVm(c: CycleContext, deps: TeardownDeps, log: Logger): Promi
         const exited = await Promise.race([c.handle.exited.then(() => true), clock.sleep(timeouts.stop * 1000).then(() => false)]);
         if (!exited) c.handle.kill();
       }
+      stopped();
       await bounded(timeouts.delete, 'tart delete', () => backend.delete(c.vm));
       return true;
     } catch (error) {
@@ -95,6 +119,21 @@ async function removeVm(c: CycleContext, deps: TeardownDeps, log: Logger): Promi
     message: `Could not delete ${c.vm}; the reconcile loop will retry.`,
   });
   return false;
+}
+
+/** Waits for GitHub to drop a used ephemeral registration; deletes it when it does not (or when hurried). */
+async function settleRegistration(runner: { id?: number; name: string }, deps: TeardownDeps, log: Logger, hurry: AbortSignal): Promise<boolean> {
+  try {
+    for (const wait of SETTLE_WAITS_MS) {
+      if (!hurry.aborted) await deps.clock.sleep(wait, hurry).catch(() => {});
+      const record = runner.id !== undefined ? await deps.github.getRunner(runner.id) : await deps.github.findRunnerByName(runner.name);
+      if (!record) return true;
+      if (hurry.aborted) break;
+    }
+  } catch (error) {
+    log.log('warn', `could not look up runner ${runner.name}: ${(error as Error).message}; deleting it`);
+  }
+  return removeRegistration(runner, deps, log);
 }
 
 async function removeRegistration(runner: { id?: number; name: string }, deps: TeardownDeps, log: Logger): Promise<boolean> {

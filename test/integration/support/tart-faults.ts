@@ -2,7 +2,7 @@
 // scenario, whatever the fault was.
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import type { FailureReason } from '../../../src-main/core/errors';
 import type { Clock } from '../../../src-main/core/util/clock';
 import { systemClock } from '../../../src-main/core/util/clock';
@@ -47,6 +47,11 @@ export async function shutdownClean(harness: Harness): Promise<void> {
 
 /** Each enqueued job ran exactly once, successfully, and Ekiden saw it complete exactly once. */
 export async function expectJobsDoneOnce(h: Harness, ids: number[]): Promise<void> {
+  // The runner prints its completed line, then reports to GitHub: Ekiden may see the line first.
+  const done = async () => (await h.sim.github.jobs()).filter((j) => ids.includes(j.id) && j.status === 'completed').length;
+  await vi.waitFor(async () => {
+    if ((await done()) < ids.length) throw new Error('GitHub has not completed every job yet');
+  }, { timeout: 10_000, interval: 100 });
   const jobs = await h.sim.github.jobs();
   for (const id of ids) {
     const job = jobs.find((j) => j.id === id);

@@ -42,6 +42,10 @@ export interface FakeRunnerView {
 
 export interface FakeJobView {
   id: number;
+  run_id: number;
+  html_url: string;
+  created_at: string;
+  started_at: string | null;
   repo: string;
   name: string;
   status: 'queued' | 'in_progress' | 'completed';

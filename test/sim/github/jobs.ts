@@ -171,7 +171,10 @@ export class JobBoard {
     job.runnerGroupName = group?.name ?? 'Default';
     r.jobId = job.id;
     this.sim.webhooks.emit('in_progress', job);
-    return { type: 'job', job: { id: job.id, displayName: job.name, durationMs: job.durationMs, result: job.result } };
+    return {
+      type: 'job',
+      job: { id: job.id, displayName: job.name, durationMs: job.durationMs, result: job.result, repository: job.repo, runId: job.runId, serverUrl: this.sim.urls().base },
+    };
   }
 
   /** The runner reports the end of its job. */

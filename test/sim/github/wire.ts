@@ -37,7 +37,8 @@ export interface ChannelError {
 }
 
 export type ChannelMessage =
-  | { type: 'job'; job: { id: number; displayName: string; durationMs: number; result: JobResult } }
+  /** `repository`, `runId` and `serverUrl` feed the worker's job message (the real one's contextData.github). */
+  | { type: 'job'; job: { id: number; displayName: string; durationMs: number; result: JobResult; repository: string; runId: number; serverUrl: string } }
   /** `retryable` is set under the fault runner.cancel_retryable: the listener then exits 2 after the job. */
   | { type: 'cancel'; jobId: number; retryable?: boolean }
   | { type: 'update'; version: string }

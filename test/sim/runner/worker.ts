@@ -9,6 +9,40 @@ interface WorkerJob {
   jobId: number;
   displayName: string;
   durationMs: number;
+  repository: string;
+  runId: number;
+  serverUrl: string;
+}
+
+/**
+ * The job message as the real worker traces it at job start (`Job message:` and the message as
+ * indented JSON on the lines after it): the github context travels as contextData in the
+ * runner's dictionary form, `{"t": 2, "d": [{"k", "v"}]}`. Secrets in it are masked (`***`).
+ */
+function jobMessage(job: WorkerJob): string {
+  const github = [
+    ['server_url', job.serverUrl],
+    ['api_url', `${job.serverUrl}/api/v3`],
+    ['repository', job.repository],
+    ['repository_owner', job.repository.split('/')[0]],
+    ['run_id', String(job.runId)],
+    ['run_attempt', '1'],
+    ['job', 'build'],
+    ['workflow', 'CI'],
+    ['token', '***'],
+  ].map(([k, v]) => ({ k, v }));
+  const message = {
+    messageType: 'PipelineAgentJobRequest',
+    plan: { scopeIdentifier: '00000000-0000-0000-0000-000000000000', planType: 'actions', version: 0 },
+    jobId: `job-${job.jobId}`,
+    jobDisplayName: job.displayName,
+    jobName: '__default',
+    requestId: job.jobId,
+    variables: { 'system.github.token': { value: '***', isSecret: true }, 'system.github.job': { value: 'build' } },
+    mask: [{ type: 'regex', value: '***' }],
+    contextData: { github: { t: 2, d: github }, needs: { t: 2 } },
+  };
+  return `Job message:\n ${JSON.stringify(message, null, 2)}`;
 }
 
 const diag = new Diag(root(), 'Worker');
@@ -30,6 +64,7 @@ process.stdin.on('data', (chunk: string) => {
   if (started || nl < 0) return;
   started = true;
   const job = JSON.parse(buffer.slice(0, nl)) as WorkerJob;
+  diag.info(jobMessage(job), 'Worker');
   diag.info(`Job ${job.displayName} (${job.jobId}) started.`, 'Worker');
   setTimeout(() => {
     diag.info(`Job ${job.displayName} finished.`, 'Worker');

@@ -139,7 +139,11 @@ describe('routing', () => {
     const job = await w.gh.enqueueJob({ repo: 'acme/app', name: 'needs xl', labels: ['macos', 'XL'], durationMs: 5000, result: 'Failed' });
     expect((await poll(s1)).status).toBe(202);
     const got = await poll(s2);
-    expect(got.json).toEqual({ type: 'job', job: { id: job.id, displayName: 'needs xl', durationMs: 5000, result: 'Failed' } });
+    const { run_id: runId } = await w.gh.job(job.id);
+    expect(got.json).toEqual({
+      type: 'job',
+      job: { id: job.id, displayName: 'needs xl', durationMs: 5000, result: 'Failed', repository: 'acme/app', runId, serverUrl: w.gh.url },
+    });
     expect((await poll(s3)).status).toBe(202);
     expect(await w.gh.job(job.id)).toMatchObject({ status: 'in_progress', runner_id: big1.id, runner_name: 'big1' });
     const done = await raw(w.gh.url, 'POST', '/_fake/runner/complete', { body: { sessionId: s2, jobId: job.id, result: 'Failed' } });

@@ -85,6 +85,50 @@ describe('Slot', () => {
     expect(t.backend.vms.size).toBe(0);
   });
 
+  /** Runs one job to the end of its cycle (runner id 1). */
+  async function oneJob(t: ReturnType<typeof setup>): Promise<void> {
+    void t.slot.start();
+    await t.clock.runUntil(() => t.state() === 'registering');
+    t.launcher.print(...RUNNER.connected, ...RUNNER.listening, RUNNER.job('build'));
+    await t.clock.runUntil(() => t.state() === 'running');
+    t.launcher.print(RUNNER.done('build'), ...RUNNER.exit);
+    t.launcher.exit(0);
+    await t.clock.runUntil(() => t.events.some((e) => e.type === 'cycle.completed'));
+  }
+
+  it('after its job a runner is left to GitHub to deregister: teardown deletes nothing, a later look finds it gone', async () => {
+    const t = setup();
+    await oneJob(t);
+    // The cycle is over while the used registration still exists: teardown did not wait on it.
+    expect(t.github.runners.has(1)).toBe(true);
+    // GitHub removes the ephemeral registration a moment after the job.
+    await t.clock.advance(1_000);
+    t.github.runners.delete(1);
+    await t.clock.advance(15_000);
+    await t.stop();
+    expect(t.github.deletes).not.toContain(1);
+  });
+
+  it('a used registration that GitHub keeps is deleted once the settle waits have passed', async () => {
+    const t = setup();
+    await oneJob(t);
+    await t.clock.advance(9_000);
+    expect(t.github.deletes).not.toContain(1);
+    await t.clock.advance(2_000);
+    expect(t.github.deletes).toContain(1);
+    await t.stop();
+    expect(t.github.runners.has(1)).toBe(false);
+  });
+
+  it('stop does not wait out the settle waits: the used registration is looked up and deleted at once', async () => {
+    const t = setup();
+    await oneJob(t);
+    const ended = t.clock.now();
+    await t.stop();
+    expect(t.github.deletes).toContain(1);
+    expect(t.clock.now() - ended).toBeLessThan(3_000);
+  });
+
   it('a 422 on the idle-TTL delete means a job raced in: the slot follows it to completion', async () => {
     const t = setup();
     t.github.deleteAnswers = ['busy'];

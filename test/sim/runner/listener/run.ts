@@ -286,7 +286,8 @@ export class RunListener {
       env: { ...this.env, RUNNER_ROOT: root() },
     });
     child.stdin?.on('error', () => undefined);
-    child.stdin?.write(`${JSON.stringify({ jobId: job.id, displayName: job.displayName, durationMs: this.client.scaled(job.durationMs) })}\n`);
+    const { repository, runId, serverUrl } = job;
+    child.stdin?.write(`${JSON.stringify({ jobId: job.id, displayName: job.displayName, durationMs: this.client.scaled(job.durationMs), repository, runId, serverUrl })}\n`);
     await new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);

@@ -1,5 +1,6 @@
 // `tart ip <name> [--wait N] [--resolver dhcp|arp|agent]` (tart.md §4): answers from the lease table,
-// not from the VM; retries once a second until the deadline.
+// not from the VM; retries once a second until the deadline (that second is tart's own cadence,
+// so it runs at the simulator's time scale like the boot it waits for; the deadline does not).
 import { intOption, type CommandSpec, type Parsed } from '../args';
 import type { Ctx } from '../ctx';
 import { RuntimeError, UsageError } from '../errors';
@@ -44,7 +45,7 @@ export async function run(ctx: Ctx, p: Parsed): Promise<void> {
       ctx.out(ip);
       return;
     }
-    await sleep(1000);
+    await sleep(ctx.home.scaled(1000));
   } while (Date.now() < deadline);
 
   let message = 'no IP address found';
