@@ -1,10 +1,16 @@
 // Chaos soak (issue #7 item 5): N jobs through 2 slots while every injectable fault of the simulator
-// fires at a fixed chance per decision point (seeded). The real core runs in this process against
-// startSimHost, as `ekiden run` would. Targets: every job that reached a runner completed or was
-// reported with its cause; no VM and no runner registration of ours left after the final drain; no
-// unhandled rejection. Exit 0 when met, 1 when missed, 2 on a crash.
+// is switched on, seeded. The real core runs in this process against startSimHost, as `ekiden run`
+// would. Targets: every job that reached a runner completed or was reported with its cause; no VM
+// and no runner registration of ours left after the final drain; no unhandled rejection; no hang.
+// Exit 0 when met, 1 when missed, 2 on a crash.
 //
-//   node --import tsx/esm bench/chaos-soak.ts [--seed N] [--jobs N | --quick] [--rate P] [--max-minutes M]
+// "10% per operation": each operation of the world (a clone, a VM start, a lease, an SSH login,
+// a GitHub request, a runner session...) goes wrong with that chance, the fault drawn among those
+// that strike there. So a fault that shares its operation with k others fires at 1 - 0.9^(1/k)
+// (OPERATIONS below). `--per-fault` instead fires every fault at the full rate at each of its
+// decision points: with about 25 of them per cycle, only ~7% of cycles get through.
+//
+//   node --import tsx/esm bench/chaos-soak.ts [--seed N] [--jobs N | --quick] [--rate P] [--per-fault] [--max-minutes M]
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -24,7 +30,8 @@ const USAGE = `Usage: node --import tsx/esm bench/chaos-soak.ts [options]
   --seed N          seed of every fault draw (default 1)
   --jobs N          jobs to enqueue (default 1000)
   --quick           60 jobs (development)
-  --rate P          chance of each fault at each decision point (default 0.1)
+  --rate P          chance that an operation goes wrong (default 0.1)
+  --per-fault       every fault at the full rate at each of its decision points instead
   --time-scale S    simulator time scale (default 0.1)
   --max-minutes M   stop waiting for queued jobs after M minutes, then drain (default: jobs / 40 + 4)
   --verbose         print every failure as it happens
@@ -40,6 +47,7 @@ const options = {
   jobs: { type: 'string' },
   quick: { type: 'boolean', default: false },
   rate: { type: 'string', default: '0.1' },
+  'per-fault': { type: 'boolean', default: false },
   'time-scale': { type: 'string', default: '0.1' },
   'max-minutes': { type: 'string' },
   verbose: { type: 'boolean', default: false },
@@ -102,6 +110,39 @@ const TART_FAULTS: [string, Record<string, unknown>][] = [
   ['ssh.auth_fail', {}],
   ['ssh.host_key_change', {}],
 ];
+/**
+ * The operation at which each fault strikes (the decision points of the simulator's fault
+ * headers, test/sim/tart/faults.ts and test/sim/github/faults.ts). A fault seen at two operations
+ * is listed at the more frequent one.
+ */
+const OPERATIONS: Record<string, string[]> = {
+  'tart pull': ['tart.pull_slow', 'tart.pull_network_error', 'tart.registry_401', 'tart.registry_404'],
+  'tart clone': ['tart.clone_fail', 'tart.disk_full'],
+  'auto-prune': ['tart.auto_prune_evicts'],
+  'VM run': [
+    'tart.run_start_fail', 'tart.keychain_locked', 'tart.limit_leak', 'tart.lock_lost', 'tart.boot_hang', 'tart.run_ignores_sigint',
+    'tart.guest_error_stop', 'tart.network_disconnect', 'net.guest_offline', 'agent.absent', 'ssh.host_key_change', 'ssh.refuse',
+  ],
+  'lease': ['net.duplicate_ip', 'net.lease_exhaustion'],
+  'tart ip': ['net.stale_lease'],
+  'SSH login': ['ssh.hang', 'ssh.auth_fail', 'ssh.drop'],
+  'GitHub request': ['gh.status', 'gh.slow', 'gh.empty_403', 'gh.rate_limit_secondary', 'gh.clock_skew', 'gh.list_stale'],
+  'GitHub token': ['gh.token_expire_early', 'gh.token_replication'],
+  'runner registration': ['gh.jit_500_after_create', 'gh.delete_lag'],
+  'runner session': [
+    'runner.never_assigned', 'runner.session_conflict', 'runner.deprecated', 'runner.connect_error', 'runner.self_update',
+    'runner.cancel_retryable', 'runner.retryable_crash', 'runner.crash', 'runner.hang', 'runner.delete_variant_b',
+  ],
+};
+
+/** Each fault's chance at its decision point, so that its operation goes wrong with `rate` in all. */
+function faultChance(name: string): number {
+  if (values['per-fault']) return rate;
+  const k = Object.values(OPERATIONS).find((names) => names.includes(name))?.length;
+  if (!k) throw new Error(`chaos soak: fault ${name} belongs to no operation`);
+  return 1 - (1 - rate) ** (1 / k);
+}
+
 /** Conditions, not decisions: switched on for one episode at a time (see episodes()). */
 const STANDING_FAULTS: [string, Record<string, unknown>][] = [
   ['tart.foreign_vm', { name: 'foreign-vm' }],
@@ -150,14 +191,14 @@ process.on('unhandledRejection', (reason) => {
 
 const configure = (config: EkidenConfigInput): void => {
   // Tight phase bounds so hangs cost seconds; each stays well above what the phase takes here.
-  config.timeouts = { pull: 60, clone: 30, boot: 15, ip: 15, connect: 15, register: 20, idle: 12, job: 30, finishing: 10, stop: 3, delete: 20 };
+  config.timeouts = { pull: 60, clone: 30, boot: 10, ip: 10, connect: 10, register: 15, idle: 8, job: 15, finishing: 8, stop: 3, delete: 20 };
   // An operator of a host this flaky would not let the per-slot breaker park a slot for good
   // (5 failures in 10 min): with ~every cycle meeting a fault it would open in a minute.
   // Host-wide problems (disk full, registry 401, keychain locked...) fire here at every tenth
-  // decision point: re-checked after 1 s and at least every 5 s instead of 30 s doubling to 10 min.
+  // decision point: re-checked after 1 s and at least every 3 s instead of 30 s doubling to 10 min.
   config.backoff = {
-    initialSeconds: 1, maxSeconds: 4, jitter: 0.2, breakerFailures: 1000, breakerWindowMinutes: 1, hostRebootAfter: 5,
-    hostRetrySeconds: 1, hostRetryMaxSeconds: 5,
+    initialSeconds: 1, maxSeconds: 2, jitter: 0.2, breakerFailures: 1000, breakerWindowMinutes: 1, hostRebootAfter: 5,
+    hostRetrySeconds: 1, hostRetryMaxSeconds: 3,
   };
   config.image = { ...config.image, checkIntervalMinutes: 1 };
   config.reconcileIntervalSeconds = 2;
@@ -210,7 +251,7 @@ async function main(): Promise<number> {
           // A reboot clears the leaked limit; the fault itself stays switched on for the rest of the soak.
           firedBefore['tart.limit_leak'] = (firedBefore['tart.limit_leak'] ?? 0) + (sim.tart.faults()['tart.limit_leak']?.fired ?? 0);
           await sim.tart.rebootHost();
-          sim.tart.setFault('tart.limit_leak', {}, { probability: rate });
+          sim.tart.setFault('tart.limit_leak', {}, { probability: faultChance('tart.limit_leak') });
         };
         const done = fix === 'host reboot' ? reboot() : Promise.resolve(sim.tart.resetLeases());
         void done.catch((error: unknown) => console.log(`  operator fix failed: ${(error as Error).message}`)).finally(() => (operatorBusy = false));
@@ -260,13 +301,14 @@ async function main(): Promise<number> {
       const [id] = await sim.enqueue(1, { durationMs: 4000, result: results[Math.floor(draw('result', i) * results.length)] });
       jobIds.set((await sim.github.job(id)).name, id);
     }
-    for (const [name, params] of TART_FAULTS) sim.tart.setFault(name, params, { probability: rate });
+    for (const [name, params] of TART_FAULTS) sim.tart.setFault(name, params, { probability: faultChance(name) });
     for (const [name, params] of Object.entries(GITHUB_FAULTS)) {
       const p = name === 'runner.never_assigned' ? {} : params;
-      await sim.github.setFault(name as FaultName, p as never, { probability: rate });
+      await sim.github.setFault(name as FaultName, p as never, { probability: faultChance(name) });
     }
 
-    console.log(`chaos soak: ${jobs} jobs, 2 slots, every fault at ${rate} per decision point, seed ${seed}, time scale ${timeScale}`);
+    const how = values['per-fault'] ? 'every fault at that chance at each of its decision points' : 'an operation goes wrong at that chance';
+    console.log(`chaos soak: ${jobs} jobs, 2 slots, ${rate}: ${how}; seed ${seed}, time scale ${timeScale}`);
     lastCycleEnd = Date.now();
     await host.start();
 
@@ -414,8 +456,8 @@ async function main(): Promise<number> {
       { name: 'drain (hang)', measured: Math.round(drainSeconds), unit: 's', limit: DRAIN_BOUND_S, kind: 'max' },
     ];
     const met = await report({
-      bench: 'chaos-soak',
-      params: { jobs, slots: 2, rate, seed, timeScale, maxMinutes, hostRetrySeconds: 1, hostRetryMaxSeconds: 5 },
+      bench: values['per-fault'] ? 'chaos-soak-per-fault' : 'chaos-soak',
+      params: { jobs, slots: 2, rate, perFault: values['per-fault'], seed, timeScale, maxMinutes, hostRetrySeconds: 1, hostRetryMaxSeconds: 3 },
       rows,
       targets,
       extra: {

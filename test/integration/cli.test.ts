@@ -92,8 +92,17 @@ describe('ekiden CLI', () => {
         onLine();
       });
     await seen(/listening/);
-    await sim.enqueue(1, { durationMs: 3000 });
+    const [id] = await sim.enqueue(1, { durationMs: 6000 });
     await seen(/job started/);
+    // `status` meanwhile names the running job's repository and its run on GitHub.
+    const job = await sim.github.job(id);
+    const origin = `(${job.repo} ${sim.github.url}/${job.repo}/actions/runs/${job.run_id})`;
+    let status = '';
+    for (const deadline = Date.now() + 5_000; !status.includes(origin) && Date.now() < deadline; ) {
+      status = (await execa(EKIDEN, ['status', '--config', sim.configPath], { env: sim.env, reject: false, timeout: 30_000 })).stdout;
+    }
+    expect(status).toMatch(/slot 0: running for \d+s vm \S+ job "/);
+    expect(status).toContain(`job "${job.name}" ${origin}`);
     // What a terminal does on Ctrl-C: SIGINT to every process of the foreground group.
     process.kill(-child.pid!, 'SIGINT');
     const result = await child;

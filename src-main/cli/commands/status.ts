@@ -35,7 +35,8 @@ export async function statusCommand(args: CliArgs, io: CliIo): Promise<number> {
   if (h.hostError) io.stdout(`host error: ${h.hostError.reason}: ${h.hostError.message}`);
   for (const s of h.slots) {
     const since = Math.round((Date.parse(status.updatedAt) - s.since) / 1000);
-    const job = s.job ? ` job "${s.job.name}"` : '';
+    const origin = s.job?.repository ? ` (${s.job.repository}${s.job.runUrl ? ` ${s.job.runUrl}` : ''})` : '';
+    const job = s.job ? ` job "${s.job.name}"${origin}` : '';
     const err = s.lastError ? ` last error ${s.lastError.reason}` : '';
     io.stdout(`  slot ${s.slot}: ${s.state} for ${since}s${s.vm ? ` vm ${s.vm}` : ''}${job}${err}`);
   }

@@ -351,6 +351,11 @@ export class Slot {
       () => new EkidenError('job_timeout', `The job ran longer than ${t.job}s; the VM is destroyed.`),
       (signal) => session.waitFor('job-completed', signal), c.signal,
     );
+    // A job shorter than the lookups still gets its origin: the worker's log outlives the job.
+    if (!c.jobDetails) {
+      const lastLook = () => this.readJobDetails(c, session, done.job);
+      await withDeadline(this.deps.clock, 2_000, () => new Error('job details timed out'), lastLook).catch(() => false);
+    }
     this.deps.bus.emit({
       type: 'job.completed', at: this.deps.clock.now(), slot: this.index, vm: c.vm, runnerName: c.runner!.name, job: done.job,
       runnerResult: done.result, result: pipelineResult(done.result), seconds: (this.deps.clock.now() - jobStart) / 1000,
@@ -372,21 +377,24 @@ export class Slot {
 
   /**
    * Best effort, never failing the cycle: where the job comes from, once the worker has traced its
-   * job message in the guest (a moment after the job starts). A few tries, a second apart.
+   * job message in the guest (a moment after the job starts). A few tries, closer at first.
    */
   private async lookUpJobDetails(c: CycleContext, session: RunnerSession, job: string): Promise<void> {
-    const lookUp = this.deps.launcher.jobDetails?.bind(this.deps.launcher);
-    if (!lookUp) return;
-    for (let attempt = 1; attempt <= 10 && !c.signal.aborted && !session.hasSeen('job-completed'); attempt++) {
-      const details = await lookUp(session.currentShell).catch(() => undefined);
-      if (details && !c.signal.aborted) {
-        c.jobDetails = details;
-        if (this.cycle === c && this.job) this.job = { ...this.job, repository: details.repository, ...(details.runUrl ? { runUrl: details.runUrl } : {}) };
-        this.deps.bus.emit({ type: 'job.details', at: this.deps.clock.now(), slot: this.index, vm: c.vm, job, ...details });
-        return;
-      }
-      await this.deps.clock.sleep(1000, c.signal).catch(() => {});
+    if (!this.deps.launcher.jobDetails) return;
+    for (const wait of [250, 250, 500, 1000, 1000, 2000, 5000, 10_000]) {
+      if (c.signal.aborted || c.jobDetails || (await this.readJobDetails(c, session, job))) return;
+      await this.deps.clock.sleep(wait, c.signal).catch(() => {});
     }
+  }
+
+  /** One look at the job's origin; true once it is known (recorded on the cycle and announced once). */
+  private async readJobDetails(c: CycleContext, session: RunnerSession, job: string): Promise<boolean> {
+    const details = await this.deps.launcher.jobDetails?.(session.currentShell).catch(() => undefined);
+    if (!details || c.signal.aborted || c.jobDetails) return !!c.jobDetails;
+    c.jobDetails = details;
+    if (this.cycle === c && this.job) this.job = { ...this.job, repository: details.repository, ...(details.runUrl ? { runUrl: details.runUrl } : {}) };
+    this.deps.bus.emit({ type: 'job.details', at: this.deps.clock.now(), slot: this.index, vm: c.vm, job, ...details });
+    return true;
   }
 
   private teardownDeps(): TeardownDeps {

@@ -44,7 +44,6 @@ export async function tearDown(c: CycleContext, deps: TeardownDeps, setState: (s
   setState('tearing-down');
   const started = deps.clock.now();
   const log = deps.logger.child({ slot: deps.slot, vm: c.vm, scope: 'core' });
-  let ok = true;
   await interruptRunningJob(c, deps, log);
   c.followController.abort();
   await c.shell?.close().catch(() => {});
@@ -65,7 +64,7 @@ export async function tearDown(c: CycleContext, deps: TeardownDeps, setState: (s
     c.cloneStarted ? removeVm(c, deps, log, release) : true,
     runner && !settles ? removeRegistration(runner, deps, log) : true,
   ]);
-  ok = vmGone && runnerGone;
+  const ok = vmGone && runnerGone;
   release();
   for (const secret of c.secrets) deps.secrets.unregister(secret);
 

@@ -3,13 +3,13 @@
 // stdin closes, and every process started in the guest is killed, detached ones included.
 import fs from 'node:fs';
 import path from 'node:path';
-import ssh2 from 'ssh2';
 import { TartHome } from '../tart/home';
 import { VmDir } from '../tart/vm-dir';
 import { allocate } from '../tart/leases';
 import { standingFault, takeFault } from '../tart/faults';
 import { findMarked, killMarked, signalAll } from '../tart/sweep';
 import { writeFileAtomic } from '../tart/fsx';
+import { newHostKeyPair } from './host-key';
 import { GUEST_HOSTNAME, type GuestSpec } from '../tart/guest-spec';
 import { ensureGuestBin } from './guest-bin';
 import { ensureLoginProfile } from './login-profile';
@@ -58,9 +58,9 @@ const later = (ms: number, fn: () => void): void => {
 };
 
 function hostKey(): string {
-  if (spec.hostKeyChange) return ssh2.utils.generateKeyPairSync('ed25519').private;
+  if (spec.hostKeyChange) return newHostKeyPair().private;
   const keyFile = path.join(vm.guestRoot, 'ssh', 'ssh_host_ed25519_key');
-  if (!fs.existsSync(keyFile)) writeFileAtomic(keyFile, ssh2.utils.generateKeyPairSync('ed25519').private);
+  if (!fs.existsSync(keyFile)) writeFileAtomic(keyFile, newHostKeyPair().private);
   return fs.readFileSync(keyFile, 'utf8');
 }
 

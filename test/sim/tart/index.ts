@@ -6,7 +6,6 @@ import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
-import ssh2 from 'ssh2';
 import { DEFAULT_CONFIG, TartHome, type SimConfig, type Timeline } from './home';
 import * as faults from './faults';
 import type { FaultEntry, FaultOptions, FaultParams } from './faults';
@@ -20,6 +19,7 @@ import { claimIpBase } from './net-claim';
 import { allowLocalNetwork, denyLocalNetwork } from './net-deny';
 import { registerVz, unregisterVz } from './vz';
 import type { InvocationEnd, InvocationStart } from './ctx';
+import { newHostKeyPair } from '../guest/host-key';
 import { ensureLoginProfile } from '../guest/login-profile';
 
 export type { FaultOptions, FaultParams, FaultEntry, Lease, Timeline, SimConfig };
@@ -252,7 +252,7 @@ export async function createTartSim(opts: TartSimOptions = {}): Promise<TartSim>
           await o.populateHome?.(guestHome);
           ensureLoginProfile(guestHome);
           // Host keys belong to the image: a new digest brings new keys.
-          const key = ssh2.utils.generateKeyPairSync('ed25519');
+          const key = newHostKeyPair();
           writeFileAtomic(path.join(guest, 'ssh', 'ssh_host_ed25519_key'), key.private);
           writeFileAtomic(path.join(guest, 'ssh', 'ssh_host_ed25519_key.pub'), key.public + '\n');
         },

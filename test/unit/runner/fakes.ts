@@ -3,6 +3,7 @@
 // be checked deterministically.
 import { EkidenError } from '../../../src-main/core/errors';
 import { EventBus } from '../../../src-main/core/events/bus';
+import type { JobDetails } from '../../../src-main/core/guest/job-message';
 import type { EkidenEvent } from '../../../src-main/core/events/types';
 import type { DeleteOutcome, GitHubClient, JitRunner, RunnerDeletionReason, RunnerRecord } from '../../../src-main/core/github/github-client';
 import type { ExecResult, GuestConnector, GuestShell } from '../../../src-main/core/guest/guest-shell';
@@ -96,6 +97,13 @@ export class FakeLauncher implements RunnerLauncher {
     this.exitCode = undefined;
   }
   async guestMac() { return this.mac; }
+  /** What the worker's diagnostics say about the running job (unset: this runner never says). */
+  details: JobDetails | undefined;
+  detailLooks = 0;
+  async jobDetails() {
+    this.detailLooks++;
+    return this.details;
+  }
 
   print(...lines: string[]) {
     this.lines.push(...lines);

@@ -129,6 +129,57 @@ describe('Slot', () => {
     expect(t.clock.now() - ended).toBeLessThan(3_000);
   });
 
+  it("names the running job's repository and run once the worker's log has them, and keeps them in job.completed", async () => {
+    const t = setup();
+    void t.slot.start();
+    await t.clock.runUntil(() => t.state() === 'registering');
+    t.launcher.print(...RUNNER.connected, ...RUNNER.listening, RUNNER.job('build'));
+    await t.clock.runUntil(() => t.state() === 'running');
+    // The worker has not written its job message yet: looked at again, closer at first.
+    await t.clock.advance(600);
+    expect(t.launcher.detailLooks).toBe(3);
+    expect(t.slot.snapshot().job?.repository).toBeUndefined();
+    t.launcher.details = { repository: 'acme/app', runId: '42', runUrl: 'https://github.com/acme/app/actions/runs/42' };
+    await t.clock.runUntil(() => t.events.some((e) => e.type === 'job.details'));
+    expect(t.slot.snapshot().job).toMatchObject({ name: 'build', repository: 'acme/app', runUrl: 'https://github.com/acme/app/actions/runs/42' });
+    t.launcher.print(RUNNER.done('build'), ...RUNNER.exit);
+    t.launcher.exit(0);
+    await t.clock.runUntil(() => t.events.some((e) => e.type === 'job.completed'));
+    expect(t.events.find((e) => e.type === 'job.completed')).toMatchObject({ repository: 'acme/app', runUrl: 'https://github.com/acme/app/actions/runs/42' });
+    await t.stop();
+  });
+
+  it('a job over before the first look still gets its origin: one last look at its end', async () => {
+    const t = setup();
+    void t.slot.start();
+    await t.clock.runUntil(() => t.state() === 'registering');
+    t.launcher.details = { repository: 'acme/app' };
+    t.launcher.print(...RUNNER.connected, ...RUNNER.listening, RUNNER.job('quick'), RUNNER.done('quick'), ...RUNNER.exit);
+    t.launcher.exit(0);
+    await t.clock.runUntil(() => t.events.some((e) => e.type === 'job.completed'));
+    expect(t.events.find((e) => e.type === 'job.completed')).toMatchObject({ job: 'quick', repository: 'acme/app' });
+    expect(t.events.filter((e) => e.type === 'job.details')).toHaveLength(1);
+    await t.stop();
+  });
+
+  it('a runner that never names its job costs no wait at the job end', async () => {
+    const t = setup();
+    void t.slot.start();
+    await t.clock.runUntil(() => t.state() === 'registering');
+    t.launcher.print(...RUNNER.connected, ...RUNNER.listening, RUNNER.job('build'));
+    await t.clock.runUntil(() => t.state() === 'running');
+    await t.clock.advance(30_000);
+    const looks = t.launcher.detailLooks;
+    t.launcher.print(RUNNER.done('build'), ...RUNNER.exit);
+    t.launcher.exit(0);
+    const before = t.clock.now();
+    await t.clock.runUntil(() => t.events.some((e) => e.type === 'job.completed'));
+    expect(t.clock.now() - before).toBe(0);
+    expect(t.launcher.detailLooks).toBe(looks + 1);
+    expect(t.events.find((e) => e.type === 'job.completed')).not.toHaveProperty('repository');
+    await t.stop();
+  });
+
   it('a 422 on the idle-TTL delete means a job raced in: the slot follows it to completion', async () => {
     const t = setup();
     t.github.deleteAnswers = ['busy'];
